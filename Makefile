@@ -1,0 +1,64 @@
+# Parvis — the single entry point. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+DEMO_SETTINGS := config.settings.dev
+TEST_SETTINGS := config.settings.test
+export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/parvis
+
+.DEFAULT_GOAL := help
+.PHONY: help venv install install-dev demo demo-data serve test lint format check messages bench clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+venv: $(VENV)/.installed ## Create the virtual environment and install the runtime requirements
+
+install-dev: $(VENV)/.installed-dev ## Install the test tools too
+
+demo-data: venv ## Migrate the embedded SQLite database and load the demo content (idempotent)
+	DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) $(PY) manage.py seed_demo
+
+demo: demo-data ## Install, migrate, load the demo and serve it on http://127.0.0.1:8000
+	@DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) $(PY) manage.py demo_accounts
+	DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install-dev ## Ruff (lint and format check)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev ## Format the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: install-dev ## Django system checks, migrations in step, deploy checks with production settings
+	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py makemigrations --check --dry-run
+	SECRET_KEY=check-deploy-$$RANDOM-$$RANDOM-a-long-random-value-for-the-deploy-check-only \
+	  ALLOWED_HOSTS=parvis.example.org DJANGO_SETTINGS_MODULE=config.settings.production \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+messages: install-dev ## Refresh and compile the French catalogue
+	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles
+	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py compilemessages --ignore=.venv
+
+test: lint check ## Run the whole suite against PostgreSQL (includes lint, checks and browser tests)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean: ## Remove the virtual environment, the demo database and collected files
+	rm -rf $(VENV) db.sqlite3 staticfiles media .test-media

@@ -1,0 +1,61 @@
+"""Fixtures shared by the whole suite: the site skeleton, councils, and people with roles."""
+
+import pytest
+
+from councils.factories import CouncilPageFactory, UserFactory
+from councils.services import communications_team_group, council_add_editor, council_add_member
+
+
+@pytest.fixture
+def home(db):
+    from home.services import site_structure_ensure
+
+    return site_structure_ensure(hostname="testserver")
+
+
+@pytest.fixture
+def council_index(home):
+    from councils.models import CouncilIndexPage
+
+    return CouncilIndexPage.objects.get()
+
+
+@pytest.fixture
+def council_factory(council_index):
+    def make(**kwargs):
+        council = CouncilPageFactory(parent=council_index, **kwargs)
+        council.save_revision().publish()
+        return council
+
+    return make
+
+
+@pytest.fixture
+def council_a(council_factory):
+    return council_factory(title="Conseil de quartier Centre", slug="centre")
+
+
+@pytest.fixture
+def council_b(council_factory):
+    return council_factory(title="Conseil de quartier Biollay", slug="biollay")
+
+
+@pytest.fixture
+def editor_a(council_a):
+    user = UserFactory(username="editeur-centre")
+    council_add_editor(council=council_a, user=user)
+    return user
+
+
+@pytest.fixture
+def member_a(council_a):
+    user = UserFactory(username="membre-centre")
+    council_add_member(council=council_a, user=user)
+    return user
+
+
+@pytest.fixture
+def city_staff(db):
+    user = UserFactory(username="ville")
+    user.groups.add(communications_team_group())
+    return user

@@ -1,0 +1,179 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from home.blocks import BodyBlock
+
+
+class CouncilKind(models.TextChoices):
+    NEIGHBOURHOOD = "neighbourhood", _("Neighbourhood council")
+    ASSEMBLY = "assembly", _("Citizen assembly")
+    COLLECTIVE = "collective", _("Residents' collective")
+
+
+class CouncilIndexPage(Page):
+    """Every council of the city, with its next meeting: the way in for a resident."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["councils.CouncilPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("council index")
+        verbose_name_plural = _("council indexes")
+
+    def get_context(self, request, *args, **kwargs):
+        from meetings.models import MeetingPage
+
+        context = super().get_context(request, *args, **kwargs)
+        councils = list(
+            CouncilPage.objects.child_of(self).listed().select_related("cover_image").order_by("title")
+        )
+        next_meetings = MeetingPage.objects.next_per_council([c.path for c in councils])
+        for council in councils:
+            council.next_meeting = next_meetings.get(council.path)
+        context["councils_by_kind"] = [
+            (label, [c for c in councils if c.kind == value])
+            for value, label in CouncilKind.choices
+            if any(c.kind == value for c in councils)
+        ]
+        context["councils"] = councils
+        return context
+
+
+class CouncilPageQuerySet(PageQuerySet):
+    def listed(self):
+        """Councils the public may see in menus and lists: live, public, not the sandbox."""
+        return self.live().public().filter(is_sandbox=False)
+
+
+class CouncilPageManager(PageManager.from_queryset(CouncilPageQuerySet)):
+    pass
+
+
+class CouncilPage(Page):
+    """One council's own space, run by its resident editors.
+
+    Creating one provisions its editors' and members' groups, its collections and its editors'
+    permissions on this subtree only (see `councils.services.council_provision`).
+    """
+
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=CouncilKind.choices, default=CouncilKind.NEIGHBOURHOOD
+    )
+    area = models.CharField(
+        _("area"), max_length=255, blank=True, help_text=_("Streets or districts the council covers.")
+    )
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=120, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("cover image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cover_image_alt = models.CharField(
+        _("cover image alternative text"),
+        max_length=255,
+        blank=True,
+        help_text=_("Describe the image for people who cannot see it. Required with a cover image."),
+    )
+    is_sandbox = models.BooleanField(
+        _("sandbox"),
+        default=False,
+        help_text=_("A practice space for training editors: never listed, searched or announced."),
+    )
+
+    objects = CouncilPageManager()
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("kind"),
+        FieldPanel("area"),
+        FieldPanel("intro"),
+        MultiFieldPanel([FieldPanel("cover_image"), FieldPanel("cover_image_alt")], heading=_("Cover")),
+        FieldPanel("body"),
+        MultiFieldPanel([FieldPanel("contact_name"), FieldPanel("contact_email")], heading=_("Contact")),
+    ]
+    settings_panels = [*Page.settings_panels, FieldPanel("is_sandbox")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("area"),
+        index.SearchField("body"),
+        index.FilterField("is_sandbox"),
+    ]
+
+    parent_page_types = ["councils.CouncilIndexPage"]
+    subpage_types = [
+        "meetings.MeetingIndexPage",
+        "documents.DocumentIndexPage",
+        "home.StandardPage",
+    ]
+
+    class Meta:
+        verbose_name = _("council")
+        verbose_name_plural = _("councils")
+
+    def clean(self):
+        super().clean()
+        if self.cover_image_id and not self.cover_image_alt.strip():
+            raise ValidationError(
+                {"cover_image_alt": _("Describe the cover image: alternative text is required.")}
+            )
+
+    def get_context(self, request, *args, **kwargs):
+        from meetings.models import MeetingPage
+
+        context = super().get_context(request, *args, **kwargs)
+        meetings = MeetingPage.objects.listed().descendant_of(self)
+        context["next_meeting"] = meetings.upcoming().first()
+        context["latest_minutes"] = meetings.with_minutes().order_by("-start").first()
+        context["sections"] = self.get_children().live().public().in_menu().specific()
+        return context
+
+
+class CouncilAccess(models.Model):
+    """What a council owns outside the page tree: its groups and collections.
+
+    Kept in step with the council by `councils.services.council_provision`; nobody edits it by hand.
+    """
+
+    council = models.OneToOneField(
+        CouncilPage, on_delete=models.CASCADE, related_name="access", verbose_name=_("council")
+    )
+    editors_group = models.OneToOneField(
+        "auth.Group", on_delete=models.PROTECT, related_name="+", verbose_name=_("editors' group")
+    )
+    members_group = models.OneToOneField(
+        "auth.Group", on_delete=models.PROTECT, related_name="+", verbose_name=_("members' group")
+    )
+    collection = models.OneToOneField(
+        "wagtailcore.Collection", on_delete=models.PROTECT, related_name="+", verbose_name=_("collection")
+    )
+    private_collection = models.OneToOneField(
+        "wagtailcore.Collection",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("private collection"),
+    )
+
+    class Meta:
+        verbose_name = _("council access")
+        verbose_name_plural = _("council accesses")
+
+    def __str__(self):
+        return str(self.council)

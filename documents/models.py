@@ -1,0 +1,59 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel
+from wagtail.documents.models import AbstractDocument, Document
+from wagtail.models import Page
+
+
+class DocumentKind(models.TextChoices):
+    AGENDA = "agenda", _("Agenda")
+    MINUTES = "minutes", _("Minutes")
+    REPORT = "report", _("Report")
+    OTHER = "other", _("Other")
+
+
+class CouncilDocument(AbstractDocument):
+    """A document with its kind, so that a council's documents page can sort agendas from minutes."""
+
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    admin_form_fields = (*Document.admin_form_fields, "kind", "description")
+
+    class Meta(AbstractDocument.Meta):
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    @property
+    def format_label(self):
+        return (self.file_extension or "").upper()
+
+
+class DocumentIndexPage(Page):
+    """A council's documents, grouped by kind, with format and size. Private ones only for members."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["councils.CouncilPage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("documents page")
+        verbose_name_plural = _("documents pages")
+
+    def get_context(self, request, *args, **kwargs):
+        from .services import documents_visible_to
+
+        context = super().get_context(request, *args, **kwargs)
+        council = self.get_parent().specific
+        documents = documents_visible_to(request=request, council=council)
+        context["documents_by_kind"] = [
+            (label, [d for d in documents if d.kind == value]) for value, label in DocumentKind.choices
+        ]
+        context["has_documents"] = bool(documents)
+        return context

@@ -1,0 +1,144 @@
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import BodyBlock
+
+hex_colour = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # followed by six hexadecimal digits, e.g. #1d4e89.")
+)
+
+
+class HomePage(Page):
+    """The city's participation portal: next meetings, the councils, and the way in to everything."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["councils.CouncilIndexPage", "home.StandardPage", "events.EventIndexPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
+
+    def get_context(self, request, *args, **kwargs):
+        from councils.models import CouncilPage
+        from meetings.models import MeetingPage, attach_councils
+
+        context = super().get_context(request, *args, **kwargs)
+        context["councils"] = CouncilPage.objects.listed().specific(defer=True).select_related("cover_image")
+        upcoming = list(MeetingPage.objects.listed().upcoming()[:6])
+        attach_councils(upcoming)
+        context["upcoming_meetings"] = upcoming
+        return context
+
+
+class StandardPage(Page):
+    """A plain page: about, manifesto, legal notice, accessibility statement, or a council's own page."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["home.HomePage", "home.StandardPage", "councils.CouncilPage"]
+    subpage_types = ["home.StandardPage"]
+
+    class Meta:
+        verbose_name = _("standard page")
+        verbose_name_plural = _("standard pages")
+
+
+@register_setting(icon="cog")
+class SiteSettings(BaseSiteSetting):
+    """Identity and contact details of the city's site, editable by the communications team."""
+
+    site_name = models.CharField(_("site name"), max_length=100, default="Parvis")
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    primary_colour = models.CharField(
+        _("primary colour"), max_length=7, default="#1d4e89", validators=[hex_colour]
+    )
+    accent_colour = models.CharField(
+        _("accent colour"), max_length=7, default="#b3261e", validators=[hex_colour]
+    )
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    facebook_url = models.URLField(_("Facebook page"), blank=True)
+    instagram_url = models.URLField(_("Instagram account"), blank=True)
+    mastodon_url = models.URLField(_("Mastodon account"), blank=True)
+    linkedin_url = models.URLField(_("LinkedIn page"), blank=True)
+    legal_notice_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("legal notice page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accessibility_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("accessibility statement page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("site_name"), FieldPanel("tagline"), FieldPanel("logo")], heading=_("Identity")
+        ),
+        MultiFieldPanel([FieldPanel("primary_colour"), FieldPanel("accent_colour")], heading=_("Colours")),
+        MultiFieldPanel(
+            [FieldPanel("contact_email"), FieldPanel("contact_phone"), FieldPanel("postal_address")],
+            heading=_("Contact"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("facebook_url"),
+                FieldPanel("instagram_url"),
+                FieldPanel("mastodon_url"),
+                FieldPanel("linkedin_url"),
+            ],
+            heading=_("Social links"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("legal_notice_page"), FieldPanel("accessibility_page")], heading=_("Legal pages")
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("site settings")
+
+    @property
+    def social_links(self):
+        return [
+            (label, url)
+            for label, url in (
+                ("Facebook", self.facebook_url),
+                ("Instagram", self.instagram_url),
+                ("Mastodon", self.mastodon_url),
+                ("LinkedIn", self.linkedin_url),
+            )
+            if url
+        ]

@@ -1,0 +1,55 @@
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import blocks
+
+
+class AgendaSubItemBlock(blocks.StructBlock):
+    title = blocks.CharBlock(label=_("Title"), max_length=255)
+    description = blocks.TextBlock(label=_("Description"), required=False)
+
+    class Meta:
+        icon = "list-ul"
+        label = _("Sub-item")
+        template = "blocks/agenda_sub_item_block.html"
+
+
+class AgendaItemBlock(blocks.StructBlock):
+    title = blocks.CharBlock(label=_("Title"), max_length=255)
+    description = blocks.TextBlock(label=_("Description"), required=False)
+    duration = blocks.IntegerBlock(label=_("Duration (minutes)"), min_value=1, max_value=24 * 60)
+    presenter = blocks.CharBlock(label=_("Presenter"), required=False, max_length=255)
+    sub_items = blocks.ListBlock(AgendaSubItemBlock(), label=_("Sub-items"), required=False, default=[])
+
+    class Meta:
+        icon = "list-ol"
+        label = _("Agenda item")
+        template = "blocks/agenda_item_block.html"
+
+
+class AgendaBlock(blocks.StreamBlock):
+    item = AgendaItemBlock()
+
+    class Meta:
+        label = _("Agenda")
+
+
+class DecisionItemBlock(blocks.StructBlock):
+    text = blocks.TextBlock(label=_("Decision"))
+    votes = blocks.CharBlock(
+        label=_("Vote"),
+        required=False,
+        max_length=255,
+        help_text=_("e.g. adopted unanimously, 12 for, 2 against"),
+    )
+
+    class Meta:
+        icon = "tick"
+        label = _("Decision")
+        template = "blocks/decision_block.html"
+
+
+class DecisionBlock(blocks.StreamBlock):
+    decision = DecisionItemBlock()
+
+    class Meta:
+        label = _("Decisions")
