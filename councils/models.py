@@ -36,7 +36,11 @@ class CouncilIndexPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         councils = list(
-            CouncilPage.objects.child_of(self).listed().select_related("cover_image").order_by("title")
+            CouncilPage.objects.child_of(self)
+            .listed()
+            .select_related("cover_image")
+            .prefetch_related("cover_image__renditions")
+            .order_by("title")
         )
         next_meetings = MeetingPage.objects.next_per_council([c.path for c in councils])
         for council in councils:
@@ -127,6 +131,11 @@ class CouncilPage(Page):
     class Meta:
         verbose_name = _("council")
         verbose_name_plural = _("councils")
+
+    def permissions_for_user(self, user):
+        from .permissions import CouncilPagePermissionTester
+
+        return CouncilPagePermissionTester(user, self)
 
     def clean(self):
         super().clean()

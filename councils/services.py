@@ -68,15 +68,29 @@ def _page_permissions(codenames):
 
 
 def _grant_page_permissions(group, page, codenames):
-    for permission in _page_permissions(codenames):
-        GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
+    permissions = _page_permissions(codenames)
+    held = set(
+        GroupPagePermission.objects.filter(group=group, page=page).values_list("permission_id", flat=True)
+    )
+    GroupPagePermission.objects.bulk_create(
+        [GroupPagePermission(group=group, page=page, permission=p) for p in permissions if p.pk not in held]
+    )
 
 
 def _grant_collection_permissions(group, collection):
-    for permission in _permissions(COLLECTION_PERMISSIONS):
-        GroupCollectionPermission.objects.get_or_create(
-            group=group, collection=collection, permission=permission
+    permissions = _permissions(COLLECTION_PERMISSIONS)
+    held = set(
+        GroupCollectionPermission.objects.filter(group=group, collection=collection).values_list(
+            "permission_id", flat=True
         )
+    )
+    GroupCollectionPermission.objects.bulk_create(
+        [
+            GroupCollectionPermission(group=group, collection=collection, permission=p)
+            for p in permissions
+            if p.pk not in held
+        ]
+    )
 
 
 def _rename_group(group, name):
@@ -120,6 +134,41 @@ def communications_team_provision():
     return group
 
 
+def _sync_names(access):
+    council = access.council
+    groups = _group_names(council)
+    collections = _collection_names(council)
+    _rename_group(access.editors_group, groups["editors"])
+    _rename_group(access.members_group, groups["members"])
+    for collection, name in (
+        (access.collection, collections["public"]),
+        (access.private_collection, collections["private"]),
+    ):
+        if collection.name != name:
+            collection.name = name
+            collection.save(update_fields=["name"])
+
+
+@transaction.atomic
+def council_sync_names(*, council: CouncilPage) -> CouncilAccess:
+    """After an edit: keep the groups' and collections' names in step with the council's title.
+
+    Cheap (one query when nothing changed); provisions in full when the council has no access yet.
+    """
+    access = (
+        CouncilAccess.objects.select_related(
+            "council", "editors_group", "members_group", "collection", "private_collection"
+        )
+        .filter(council=council)
+        .first()
+    )
+    if access is None:
+        return council_provision(council=council)
+    access.council = council
+    _sync_names(access)
+    return access
+
+
 @transaction.atomic
 def council_provision(*, council: CouncilPage) -> CouncilAccess:
     """Create or bring in step the groups, collections and permissions of one council."""
@@ -148,15 +197,8 @@ def council_provision(*, council: CouncilPage) -> CouncilAccess:
             private_collection=private,
         )
     else:
-        _rename_group(access.editors_group, groups["editors"])
-        _rename_group(access.members_group, groups["members"])
-        for collection, name in (
-            (access.collection, collections["public"]),
-            (access.private_collection, collections["private"]),
-        ):
-            if collection.name != name:
-                collection.name = name
-                collection.save(update_fields=["name"])
+        access.council = council
+        _sync_names(access)
 
     editors = access.editors_group
     editors.permissions.add(*_permissions([("wagtailadmin", "access_admin")]))
@@ -189,12 +231,12 @@ def council_create(
 
 
 def council_add_editor(*, council: CouncilPage, user) -> None:
-    access = council_provision(council=council)
+    access = council_sync_names(council=council)
     user.groups.add(access.editors_group)
 
 
 def council_add_member(*, council: CouncilPage, user) -> None:
-    access = council_provision(council=council)
+    access = council_sync_names(council=council)
     user.groups.add(access.members_group)
 
 

@@ -30,7 +30,10 @@ def council_saved(sender, instance, created, raw=False, update_fields=None, **kw
         return
     if update_fields is not None and not {"title", "slug", "path"} & set(update_fields):
         return
-    services.council_provision(council=instance)
+    if created:
+        services.council_provision(council=instance)
+    else:
+        services.council_sync_names(council=instance)
 
 
 @receiver(post_delete, sender=CouncilAccess)

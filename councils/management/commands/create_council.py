@@ -27,6 +27,16 @@ class Command(BaseCommand):
         index = CouncilIndexPage.objects.first()
         if index is None:
             raise CommandError("No council index page exists: run `manage.py seed_demo` or create one.")
+        # Find every editor first: an unknown one stops the command before anything is written.
+        user_model = get_user_model()
+        editors = []
+        for identifier in options["editor"]:
+            field = "email__iexact" if "@" in identifier else "username__iexact"
+            user = user_model.objects.filter(**{field: identifier}).first()
+            if user is None:
+                raise CommandError(f"No user '{identifier}'.")
+            editors.append(user)
+
         slug = options["slug"] or slugify(options["title"])
         council = CouncilPage.objects.child_of(index).filter(slug=slug).first()
         if council is None:
@@ -43,11 +53,6 @@ class Command(BaseCommand):
             council_provision(council=council)
             self.stdout.write(f"Council {council.title} already exists: brought back in step.")
 
-        user_model = get_user_model()
-        for identifier in options["editor"]:
-            field = "email__iexact" if "@" in identifier else "username__iexact"
-            user = user_model.objects.filter(**{field: identifier}).first()
-            if user is None:
-                raise CommandError(f"No user '{identifier}'.")
+        for user in editors:
             council_add_editor(council=council, user=user)
             self.stdout.write(f"{user.username} edits {council.title}.")
