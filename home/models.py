@@ -36,7 +36,13 @@ class HomePage(Page):
         from meetings.models import MeetingPage, attach_councils
 
         context = super().get_context(request, *args, **kwargs)
-        context["councils"] = CouncilPage.objects.listed().specific(defer=True).select_related("cover_image")
+        # Renditions prefetched: the cards' images cost one query however many councils there are.
+        context["councils"] = (
+            CouncilPage.objects.listed()
+            .select_related("cover_image")
+            .prefetch_related("cover_image__renditions")
+            .order_by("title")
+        )
         upcoming = list(MeetingPage.objects.listed().upcoming()[:6])
         attach_councils(upcoming)
         context["upcoming_meetings"] = upcoming
