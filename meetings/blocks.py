@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail import blocks
 
@@ -30,7 +31,7 @@ class AgendaBlock(blocks.StreamBlock):
     item = AgendaItemBlock()
 
     class Meta:
-        label = _("Agenda")
+        label = pgettext_lazy("order of business", "Agenda")
 
 
 class DecisionItemBlock(blocks.StructBlock):

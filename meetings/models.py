@@ -1,21 +1,44 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, When
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageManager
+from wagtail.models import Orderable, Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from .blocks import AgendaBlock, DecisionBlock
+
+MEETINGS_PER_PAGE = 20
+
+
+def format_minutes(minutes):
+    """A duration for people: "45 min", "2 h", "2 h 15 min"."""
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return _("%(minutes)d min") % {"minutes": rest}
+    if not rest:
+        return _("%(hours)d h") % {"hours": hours}
+    return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": rest}
 
 
 class MeetingFormat(models.TextChoices):
@@ -50,12 +73,45 @@ class MeetingIndexPage(RoutablePageMixin, Page):
         verbose_name = _("meetings index")
         verbose_name_plural = _("meetings indexes")
 
-    @path("calendrier.ics", name="calendar_feed")
+    @path("calendrier/", name="calendar_feed")
     def calendar_feed(self, request):
         """The council's subscribable calendar (public meetings only)."""
         from .ical import council_feed_response
 
         return council_feed_response(request, index=self)
+
+    def meetings_for(self, request, now=None):
+        """Live meetings under this index the request may see: upcoming first (soonest first), then past
+        (latest first). Each meeting carries `is_over` (0 or 1). Two queries whatever the number of meetings."""
+        now = now or timezone.now()
+        meetings = MeetingPage.objects.child_of(self).live()
+        # Meetings with their own view restriction (the index's own restriction, if any, was already
+        # checked by Wagtail before serving this page).
+        hidden = [
+            restriction.page_id
+            for restriction in PageViewRestriction.objects.filter(
+                page__path__startswith=self.path, page__depth__gt=self.depth
+            ).prefetch_related("groups")
+            if not restriction.accept_request(request)
+        ]
+        if hidden:
+            meetings = meetings.exclude(pk__in=hidden)
+        return meetings.annotate(
+            is_over=Case(When(end__lt=now, then=Value(1)), default=Value(0), output_field=IntegerField())
+        ).order_by(
+            "is_over",
+            Case(When(end__gte=now, then=F("start"))).asc(nulls_last=True),
+            Case(When(end__lt=now, then=F("start"))).desc(nulls_last=True),
+            "pk",
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        paginator = Paginator(self.meetings_for(request), MEETINGS_PER_PAGE)
+        page_obj = paginator.get_page(request.GET.get("page"))
+        context["meetings"] = page_obj
+        context["paginator"] = paginator
+        return context
 
 
 class MeetingPageQuerySet(PageQuerySet):
@@ -134,7 +190,26 @@ class MeetingSeries(models.Model):
     """
 
     title = models.CharField(_("title"), max_length=255)
-    rule = models.TextField(_("recurrence rule"), help_text=_("RFC 5545 RRULE."))
+    rule = models.TextField(
+        _("recurrence rule"), help_text=_("RFC 5545 RRULE, in the local time of the city.")
+    )
+    index = models.ForeignKey(
+        MeetingIndexPage,
+        verbose_name=_("meetings index"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="series",
+    )
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=120)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -162,14 +237,26 @@ class MeetingPage(RoutablePageMixin, Page):
     status = models.CharField(
         _("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
-    cancellation_reason = models.TextField(_("reason for cancellation"), blank=True)
+    cancellation_reason = models.TextField(
+        _("reason for cancellation"), blank=True, help_text=_("Shown prominently on the meeting page.")
+    )
     summary = models.TextField(_("summary"), blank=True)
-    agenda = StreamField(AgendaBlock(), verbose_name=_("agenda"), blank=True)
+    agenda = StreamField(
+        AgendaBlock(),
+        verbose_name=pgettext_lazy("order of business", "agenda"),
+        blank=True,
+        help_text=_("The items in order. Their durations must fit within the meeting."),
+    )
 
     minutes_status = models.CharField(
         _("minutes status"), max_length=20, choices=MinutesStatus.choices, default=MinutesStatus.NONE
     )
-    minutes_approved_on = models.DateField(_("minutes approved on"), null=True, blank=True)
+    minutes_approved_on = models.DateField(
+        _("minutes approved on"),
+        null=True,
+        blank=True,
+        help_text=_("Minutes are usually approved at the next session."),
+    )
     minutes = RichTextField(_("minutes"), blank=True)
     decisions = StreamField(DecisionBlock(), verbose_name=_("decisions taken"), blank=True)
     attendee_count = models.PositiveIntegerField(_("number of attendees"), null=True, blank=True)
@@ -217,6 +304,14 @@ class MeetingPage(RoutablePageMixin, Page):
         FieldPanel("minutes"),
         FieldPanel("decisions"),
     ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Meeting")),
+            ObjectList(minutes_panels, heading=_("Minutes")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
     search_fields = [
         *Page.search_fields,
         index.SearchField("summary"),
@@ -224,6 +319,7 @@ class MeetingPage(RoutablePageMixin, Page):
         index.SearchField("minutes"),
         index.SearchField("place_name"),
         index.FilterField("start"),
+        index.FilterField("end"),
         index.FilterField("status"),
     ]
 
@@ -234,23 +330,89 @@ class MeetingPage(RoutablePageMixin, Page):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
 
-    @path("calendrier.ics", name="ical")
+    @path("calendrier/", name="ical")
     def ical(self, request):
         """ "Add to my calendar": this one meeting as an .ics file."""
         from .ical import meeting_ics_response
 
         return meeting_ics_response(request, meeting=self)
 
+    # -- Readers' helpers --------------------------------------------------------------------------
+
     @property
     def duration(self):
         return self.end - self.start if self.start and self.end else timedelta(0)
+
+    @property
+    def duration_minutes(self):
+        return int(self.duration.total_seconds() // 60)
+
+    @property
+    def agenda_minutes(self):
+        """Total duration of the agenda items (sub-items have no duration of their own)."""
+        return sum(
+            (block.value.get("duration") or 0) for block in self.agenda or [] if block.block_type == "item"
+        )
+
+    @cached_property
+    def agenda_schedule(self):
+        """[(block, its start time)]: each item starts when the previous ones are over."""
+        schedule = []
+        current = self.start
+        for block in self.agenda or []:
+            schedule.append((block, current))
+            if current is not None and block.block_type == "item":
+                current = current + timedelta(minutes=block.value.get("duration") or 0)
+        return schedule
+
+    @property
+    def is_cancelled(self):
+        return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def is_in_person(self):
+        return self.format in (MeetingFormat.IN_PERSON, MeetingFormat.HYBRID)
+
+    @property
+    def is_online(self):
+        return self.format in (MeetingFormat.ONLINE, MeetingFormat.HYBRID)
+
+    @property
+    def has_minutes(self):
+        return self.minutes_status != MinutesStatus.NONE
+
+    @property
+    def minutes_approved(self):
+        return self.minutes_status == MinutesStatus.APPROVED
+
+    def is_past(self, now=None):
+        return bool(self.end and self.end < (now or timezone.now()))
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["documents"] = [
+            link.document for link in self.related_documents.select_related("document").all()
+        ]
+        return context
+
+    # -- Revisions and validation ------------------------------------------------------------------
+
+    def with_content_json(self, content):
+        """The calendar sequence belongs to the live page, not to a revision: publishing an older
+        revision must not take it back (calendar apps would then ignore the update)."""
+        obj = super().with_content_json(content)
+        if self.pk:
+            # Read it afresh: `self` may be an instance cached on the revision since long ago.
+            current = MeetingPage.objects.filter(pk=self.pk).values_list("ical_sequence", flat=True).first()
+            obj.ical_sequence = self.ical_sequence if current is None else current
+        return obj
 
     def clean(self):
         super().clean()
         errors = {}
         if self.start and self.end and self.end <= self.start:
             errors["end"] = _("The meeting must end after it starts.")
-        if self.format in (MeetingFormat.IN_PERSON, MeetingFormat.HYBRID) and not self.place_name:
+        if self.format in (MeetingFormat.IN_PERSON, MeetingFormat.HYBRID) and not self.place_name.strip():
             errors["place_name"] = _("Give the place of an in-person or hybrid meeting.")
         if self.format in (MeetingFormat.ONLINE, MeetingFormat.HYBRID) and not self.online_url:
             errors["online_url"] = _("Give the link of an online or hybrid meeting.")
@@ -258,6 +420,16 @@ class MeetingPage(RoutablePageMixin, Page):
             errors["cancellation_reason"] = _("Tell readers why the meeting is cancelled.")
         if self.minutes_status == MinutesStatus.APPROVED and not self.minutes_approved_on:
             errors["minutes_approved_on"] = _("Give the date the minutes were approved.")
+        if "end" not in errors and self.start and self.end:
+            agenda_minutes = self.agenda_minutes
+            if agenda_minutes * 60 > self.duration.total_seconds():
+                errors["agenda"] = _(
+                    "The agenda lasts %(agenda)s but the meeting lasts %(meeting)s: "
+                    "shorten items or extend the meeting."
+                ) % {
+                    "agenda": format_minutes(agenda_minutes),
+                    "meeting": format_minutes(self.duration_minutes),
+                }
         if errors:
             raise ValidationError(errors)
 
