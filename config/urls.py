@@ -20,7 +20,9 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    path("", include(wagtail_urls)),
+]
 
 handler404 = "home.views.page_not_found"
 handler500 = "home.views.server_error"

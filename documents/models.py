@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail.admin.panels import FieldPanel
 from wagtail.documents.models import AbstractDocument, Document
@@ -7,7 +8,7 @@ from wagtail.models import Page
 
 
 class DocumentKind(models.TextChoices):
-    AGENDA = "agenda", _("Agenda")
+    AGENDA = "agenda", pgettext_lazy("order of business", "Agenda")
     MINUTES = "minutes", _("Minutes")
     REPORT = "report", _("Report")
     OTHER = "other", _("Other")
@@ -50,10 +51,9 @@ class DocumentIndexPage(Page):
         from .services import documents_visible_to
 
         context = super().get_context(request, *args, **kwargs)
-        council = self.get_parent().specific
-        documents = documents_visible_to(request=request, council=council)
+        documents = documents_visible_to(request=request, council_id=self.get_parent().pk)
         context["documents_by_kind"] = [
-            (label, [d for d in documents if d.kind == value]) for value, label in DocumentKind.choices
+            (value, label, [d for d in documents if d.kind == value]) for value, label in DocumentKind.choices
         ]
         context["has_documents"] = bool(documents)
         return context

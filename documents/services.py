@@ -1,22 +1,45 @@
+"""Reads and writes on council documents."""
+
+from django.db import transaction
+
 from wagtail.documents import get_document_model
 
 
-def documents_visible_to(*, request, council):
-    """The council's documents this request may open: the public collection, plus the private one
-    when the collection's view restrictions let the request in (the same check Wagtail's document
-    serving view makes)."""
+def documents_visible_to(*, request, council=None, council_id=None):
+    """The council's documents this request may open, newest first, each with `is_private`.
+
+    Its public collection always; its private collection only when the collection's view restrictions
+    let the request in (the very check Wagtail's document serving view makes on the file URL).
+    """
     from councils.models import CouncilAccess
 
-    access = CouncilAccess.objects.select_related("private_collection").filter(council=council).first()
+    council_id = council_id if council_id is not None else council.pk
+    access = CouncilAccess.objects.select_related("private_collection").filter(council_id=council_id).first()
     if access is None:
         return []
     collection_ids = [access.collection_id]
     private = access.private_collection
     if all(restriction.accept_request(request) for restriction in private.get_view_restrictions()):
         collection_ids.append(private.pk)
-    return list(
-        get_document_model()
-        .objects.filter(collection_id__in=collection_ids)
-        .select_related("collection")
-        .order_by("-created_at")
+    documents = list(
+        get_document_model().objects.filter(collection_id__in=collection_ids).order_by("-created_at", "-pk")
     )
+    for document in documents:
+        document.is_private = document.collection_id == private.pk
+    return documents
+
+
+@transaction.atomic
+def document_create(*, title, file, collection, kind="other", description="", uploaded_by_user=None):
+    """Store a document with its size and hash, as Wagtail's upload form does."""
+    document = get_document_model()(
+        title=title,
+        file=file,
+        collection=collection,
+        kind=kind,
+        description=description,
+        uploaded_by_user=uploaded_by_user,
+    )
+    document._set_document_file_metadata()
+    document.save()
+    return document

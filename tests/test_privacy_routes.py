@@ -1,0 +1,135 @@
+"""Privacy matrix: a members-only meeting and a private document never reach anyone without access.
+
+Every public route is checked: the meeting page and its .ics, the council's feed, the city's feed,
+the city agenda (list and month view), the home page, the documents page and the document file URL.
+"""
+
+from django.core.files.base import ContentFile
+
+import pytest
+
+from councils.factories import UserFactory
+from councils.services import council_add_member
+from documents.models import DocumentIndexPage
+from documents.services import document_create
+from events.tests.helpers import meeting_index_for, meeting_make_private, meeting_publish, paris
+
+pytestmark = pytest.mark.django_db
+
+SECRET_MEETING = "Séance à huis clos"
+SECRET_DOCUMENT = "Note interne confidentielle"
+PUBLIC_MEETING = "Séance publique"
+PUBLIC_DOCUMENT = "Compte rendu public"
+
+
+@pytest.fixture
+def member_b(council_b):
+    user = UserFactory(username="membre-biollay")
+    council_add_member(council=council_b, user=user)
+    return user
+
+
+@pytest.fixture
+def world(council_a, council_b, time_machine):
+    time_machine.move_to(paris(2026, 11, 2, 10), tick=False)
+    public = meeting_publish(council_a, title=PUBLIC_MEETING, start=paris(2026, 12, 8, 18, 30))
+    private = meeting_publish(council_a, title=SECRET_MEETING, start=paris(2026, 12, 10, 18, 30))
+    meeting_make_private(private, council_a)
+    meeting_publish(council_b, title="Séance de Biollay", start=paris(2026, 12, 9, 18, 30))
+    documents_page = DocumentIndexPage(title="Documents", slug="documents")
+    council_a.add_child(instance=documents_page)
+    documents_page.save_revision().publish()
+    public_doc = document_create(
+        title=PUBLIC_DOCUMENT,
+        file=ContentFile(b"%PDF-1.4 public", name="cr-public.pdf"),
+        collection=council_a.access.collection,
+        kind="minutes",
+    )
+    private_doc = document_create(
+        title=SECRET_DOCUMENT,
+        file=ContentFile(b"%PDF-1.4 secret", name="note-interne.pdf"),
+        collection=council_a.access.private_collection,
+        kind="report",
+    )
+    return {
+        "public": public,
+        "private": private,
+        "documents_page": documents_page,
+        "public_doc": public_doc,
+        "private_doc": private_doc,
+        "council_feed": meeting_index_for(council_a).url + "calendrier/",
+    }
+
+
+PUBLIC_LISTINGS = ["/", "/agenda/", "/agenda/mois/2026/12/", "/agenda/?conseil=centre", "/agenda/calendrier/"]
+
+
+def login(client, who, request):
+    if who != "anonymous":
+        client.force_login(request.getfixturevalue(who))
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member_b", "member_a"])
+def test_private_meeting_is_absent_from_every_public_listing_and_feed_for_everyone(
+    client, world, who, request
+):
+    """Listings and feeds are the same for everybody (they are shared, subscribed to and cached)."""
+    login(client, who, request)
+    for url in [*PUBLIC_LISTINGS, world["council_feed"]]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = response.content.decode()
+        assert SECRET_MEETING not in content, url
+        assert world["private"].url not in content, url
+        assert f"meeting-{world['private'].pk}@" not in content, url
+    assert PUBLIC_MEETING in client.get("/agenda/").content.decode()
+    assert f"meeting-{world['public'].pk}@" in client.get(world["council_feed"]).content.decode()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member_b"])
+def test_private_meeting_page_and_its_ics_are_refused_without_access(client, world, who, request):
+    login(client, who, request)
+    for url in (world["private"].url, world["private"].url + "calendrier/"):
+        response = client.get(url)
+        assert response.status_code in (302, 403, 404), url
+        assert SECRET_MEETING.encode() not in response.content
+        assert b"VEVENT" not in response.content
+
+
+def test_private_meeting_page_and_its_ics_are_served_to_the_councils_members(client, world, member_a):
+    client.force_login(member_a)
+    response = client.get(world["private"].url)
+    assert response.status_code == 200
+    assert SECRET_MEETING in response.content.decode()
+    response = client.get(world["private"].url + "calendrier/")
+    assert response.status_code == 200
+    assert b"BEGIN:VEVENT" in response.content
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member_b"])
+def test_private_document_is_absent_from_the_documents_page_and_its_file_refused(client, world, who, request):
+    login(client, who, request)
+    page = client.get(world["documents_page"].url).content.decode()
+    assert PUBLIC_DOCUMENT in page
+    assert SECRET_DOCUMENT not in page
+    assert world["private_doc"].url not in page
+    response = client.get(world["private_doc"].url)
+    assert response.status_code in (302, 403)
+    assert b"secret" not in b"".join(getattr(response, "streaming_content", [response.content]))
+    assert client.get(world["public_doc"].url).status_code == 200
+
+
+def test_private_document_is_listed_and_served_to_the_councils_members(client, world, member_a):
+    client.force_login(member_a)
+    page = client.get(world["documents_page"].url).content.decode()
+    assert SECRET_DOCUMENT in page
+    assert world["private_doc"].url in page
+    response = client.get(world["private_doc"].url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 secret"
+
+
+def test_private_document_never_appears_on_public_listings(client, world, member_a):
+    client.force_login(member_a)
+    for url in PUBLIC_LISTINGS:
+        assert SECRET_DOCUMENT not in client.get(url).content.decode(), url
