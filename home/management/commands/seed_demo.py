@@ -1,0 +1,561 @@
+"""`manage.py seed_demo`: the demo city, its councils, meetings, documents, pages and accounts.
+
+Idempotent: what exists (looked up by slug, title or username) is kept, what is missing is created, so a
+second run changes no count. Dates are computed from today, so the demo always has past and upcoming
+meetings. Only runtime dependencies are used: the one-command demo installs no test tools.
+"""
+
+import logging
+import random
+import time
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from wagtail.documents import get_document_model
+from wagtail.models import Page, PageViewRestriction, Site
+
+from dateutil import rrule as rr
+
+from councils.models import CouncilIndexPage, CouncilPage
+from councils.services import (
+    communications_team_group,
+    communications_team_provision,
+    council_add_editor,
+    council_add_member,
+    council_create,
+    council_provision,
+)
+from documents.models import DocumentIndexPage
+from home import demo_content as content
+from home.demo_content import body_blocks
+from home.models import SiteSettings, StandardPage
+from home.services import site_structure_ensure
+from meetings.models import (
+    MeetingDocument,
+    MeetingFormat,
+    MeetingIndexPage,
+    MeetingPage,
+    MeetingStatus,
+    MinutesStatus,
+)
+from meetings.services import WEEKDAYS, meeting_series_create
+
+SEED = 2026
+COUNCIL_MEETING_MINUTES = 120
+SUMMARY = "Séance publique : chacune et chacun peut y assister et prendre la parole."
+
+
+# -- Small helpers -------------------------------------------------------------------------------------
+
+
+def _zone():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _local_today():
+    return timezone.localtime(timezone.now(), _zone()).date()
+
+
+def _at(day, hour, minute=0):
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=_zone())
+
+
+def _publish(page):
+    page.save_revision().publish()
+    return page
+
+
+def _child_page(parent, model, slug, **fields):
+    """The child of `parent` with this slug, created and published when missing."""
+    existing = model.objects.child_of(parent).filter(slug=slug).first()
+    if existing is not None:
+        return existing, False
+    page = model(slug=slug, **fields)
+    parent.add_child(instance=page)
+    return _publish(page), True
+
+
+def _agenda(items, *, framed=True):
+    """Raw StreamField data for an AgendaBlock; council sessions open and close the same way."""
+    if framed:
+        items = [content.OPENING_ITEM, *items, content.CLOSING_ITEM]
+    return [
+        {
+            "type": "item",
+            "value": {
+                "title": title,
+                "description": description,
+                "duration": duration,
+                "presenter": presenter,
+                "sub_items": [],
+            },
+        }
+        for title, duration, presenter, description in items
+    ]
+
+
+def _decisions(decisions):
+    return [{"type": "decision", "value": {"text": text, "votes": votes}} for text, votes in decisions]
+
+
+def _pdf_escape(text):
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("cp1252", "replace")
+
+
+def pdf_bytes(title, lines=()):
+    """A small, valid one-page PDF showing a title and a few lines of text."""
+    stream = b"BT /F1 18 Tf 56 780 Td (" + _pdf_escape(title) + b") Tj /F1 11 Tf"
+    for line in lines:
+        stream += b" 0 -24 Td (" + _pdf_escape(line) + b") Tj"
+    stream += b" ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+# -- The seeder ----------------------------------------------------------------------------------------
+
+
+class DemoSeeder:
+    def __init__(self, *, hostname, port, reset_passwords, log):
+        self.hostname = hostname
+        self.port = port
+        self.reset_passwords = reset_passwords
+        self.log = log
+        self.rng = random.Random(SEED)  # noqa: S311 - reproducible demo data, not security
+        self.today = _local_today()
+        self._password_hash = None
+
+    @transaction.atomic
+    def run(self):
+        home = self.site()
+        self.standard_pages(home)
+        index = CouncilIndexPage.objects.child_of(home).get()
+        for spec in content.COUNCILS:
+            self.council(index, spec)
+        self.accounts()
+
+    # Site, home page and standard pages
+
+    def site(self):
+        home = site_structure_ensure(
+            hostname=self.hostname, port=self.port, site_name=content.SITE_SETTINGS["site_name"]
+        )
+        communications_team_provision()
+        home = home.specific
+        changed = False
+        for field in ("title", "seo_title", "intro"):
+            if getattr(home, field) != content.HOME[field]:
+                setattr(home, field, content.HOME[field])
+                changed = True
+        if changed:
+            _publish(home)
+        index = CouncilIndexPage.objects.child_of(home).get()
+        if index.intro != content.COUNCIL_INDEX_INTRO:
+            index.intro = content.COUNCIL_INDEX_INTRO
+            _publish(index)
+        return home
+
+    def standard_pages(self, home):
+        pages = {}
+        for spec in content.STANDARD_PAGES:
+            page, _created = _child_page(
+                home,
+                StandardPage,
+                spec["slug"],
+                title=spec["title"],
+                intro=spec["intro"],
+                body=body_blocks(spec["body"]),
+                show_in_menus=spec["in_menu"],
+            )
+            pages[spec["slug"]] = page
+        site = Site.objects.get(is_default_site=True)
+        site_settings = SiteSettings.for_site(site)
+        for field, value in content.SITE_SETTINGS.items():
+            setattr(site_settings, field, value)
+        site_settings.legal_notice_page = pages["mentions-legales"]
+        site_settings.accessibility_page = pages["accessibilite"]
+        site_settings.save()
+        if site.site_name != content.SITE_SETTINGS["site_name"]:
+            site.site_name = content.SITE_SETTINGS["site_name"]
+            site.save(update_fields=["site_name"])
+
+    # Councils
+
+    def council(self, index, spec):
+        council = CouncilPage.objects.child_of(index).filter(slug=spec["slug"]).first()
+        if council is None:
+            contact_name = spec.get("contact_name", "")
+            council = council_create(
+                parent=index,
+                title=spec["title"],
+                slug=spec["slug"],
+                kind=spec["kind"],
+                area=spec.get("area", ""),
+                intro=spec["intro"],
+                contact_name=contact_name,
+                contact_email=f"conseil-{spec['slug']}@{content.EMAIL_DOMAIN}" if contact_name else "",
+                is_sandbox=spec.get("is_sandbox", False),
+            )
+            self.log(f"  conseil créé : {council.title}")
+        access = council_provision(council=council)
+
+        for page_spec in spec.get("pages", []):
+            _child_page(
+                council,
+                StandardPage,
+                page_spec["slug"],
+                title=page_spec["title"],
+                intro=page_spec["intro"],
+                body=body_blocks(page_spec["body"]),
+                show_in_menus=True,
+            )
+        if "private_page" in spec:
+            self.private_page(council, access, spec["private_page"])
+
+        profile = spec["profile"]
+        if profile == content.SPARSE and "upcoming" not in spec:
+            return
+        meetings_index, _created = _child_page(
+            council,
+            MeetingIndexPage,
+            "reunions",
+            title="Réunions",
+            intro="Les séances du conseil : ordres du jour avant, comptes rendus après.",
+            show_in_menus=True,
+        )
+        documents = {}
+        if profile != content.SPARSE:
+            _child_page(
+                council,
+                DocumentIndexPage,
+                "documents",
+                title="Documents",
+                intro="Ordres du jour, comptes rendus et rapports du conseil.",
+                show_in_menus=True,
+            )
+            documents = self.documents(spec, access)
+
+        if MeetingPage.objects.child_of(meetings_index).exists():
+            return
+        if profile == content.LIVELY:
+            self.council_series(spec, meetings_index, documents)
+        elif profile == content.ASSEMBLY:
+            self.assembly_sessions(spec, meetings_index)
+        if "upcoming" in spec:
+            self.single_meeting(spec, meetings_index)
+
+    def private_page(self, council, access, spec):
+        page, created = _child_page(
+            council,
+            StandardPage,
+            spec["slug"],
+            title=spec["title"],
+            intro=spec["intro"],
+            body=body_blocks(spec["body"]),
+            show_in_menus=True,
+        )
+        restriction, _created = PageViewRestriction.objects.get_or_create(
+            page=page, defaults={"restriction_type": PageViewRestriction.GROUPS}
+        )
+        restriction.groups.add(access.editors_group, access.members_group, communications_team_group())
+
+    def documents(self, spec, access):
+        """The council's documents, public and private; returns {kind: first public document}."""
+        document_model = get_document_model()
+        found = {}
+        for collection, specs in (
+            (access.collection, spec.get("documents", [])),
+            (access.private_collection, spec.get("private_documents", [])),
+        ):
+            for kind, title, description in specs:
+                document = document_model.objects.filter(collection=collection, title=title).first()
+                if document is None:
+                    lines = [spec["title"], description or "Document de démonstration."]
+                    document = document_model(
+                        title=title, kind=kind, description=description, collection=collection
+                    )
+                    document.file.save(
+                        f"{slugify(title)[:60]}.pdf", ContentFile(pdf_bytes(title, lines)), save=False
+                    )
+                    document._set_document_file_metadata()
+                    document.save()
+                if collection == access.collection:
+                    found.setdefault(kind, document)
+        return found
+
+    # Meetings
+
+    def _place(self, spec):
+        return dict(spec.get("place", {}))
+
+    def _online_url(self, spec, start):
+        return f"{content.VIDEO_BASE_URL}{spec['slug']}-{start:%Y%m%d}"
+
+    def _set_format(self, meeting, spec, fmt):
+        meeting.format = fmt
+        if fmt in (MeetingFormat.ONLINE, MeetingFormat.HYBRID):
+            meeting.online_url = self._online_url(spec, meeting.start)
+        if fmt == MeetingFormat.ONLINE:
+            meeting.place_name = meeting.place_address = meeting.access_notes = ""
+
+    def _monthly_starts(self, series_spec, *, past):
+        byweekday = WEEKDAYS[series_spec["weekday"]](series_spec["position"])
+        if past:
+            rule = rr.rrule(
+                rr.MONTHLY,
+                byweekday=byweekday,
+                dtstart=datetime.combine(self.today - timedelta(days=200), datetime.min.time()),
+                until=datetime.combine(self.today - timedelta(days=1), datetime.max.time()),
+            )
+            days = [d.date() for d in rule][-4:]
+        else:
+            rule = rr.rrule(
+                rr.MONTHLY,
+                byweekday=byweekday,
+                dtstart=datetime.combine(self.today + timedelta(days=1), datetime.min.time()),
+                count=4,
+            )
+            days = [d.date() for d in rule]
+        return [_at(day, 18, 30) for day in days]
+
+    def _series(self, spec, meetings_index, *, past):
+        series_spec = spec["series"]
+        starts = self._monthly_starts(series_spec, past=past)
+        byweekday = WEEKDAYS[series_spec["weekday"]](series_spec["position"])
+        series = meeting_series_create(
+            index=meetings_index,
+            title=series_spec["title"],
+            first_start=starts[0],
+            duration_minutes=COUNCIL_MEETING_MINUTES,
+            rule=rr.rrule(rr.MONTHLY, byweekday=byweekday, count=len(starts)),
+            format=MeetingFormat.IN_PERSON,
+            summary=SUMMARY,
+            publish=False,
+            **self._place(spec),
+        )
+        return list(MeetingPage.objects.filter(series=series).order_by("start"))
+
+    def council_series(self, spec, meetings_index, documents):
+        past = self._series(spec, meetings_index, past=True)
+        for position, (meeting, session) in enumerate(zip(past, spec["past_sessions"], strict=False)):
+            last = position == len(past) - 1
+            meeting.agenda = _agenda(session["agenda"])
+            meeting.status = MeetingStatus.HELD
+            meeting.minutes = session["minutes"]
+            meeting.decisions = _decisions(session["decisions"])
+            meeting.attendee_count = session["attendees"] + self.rng.randint(-2, 2)
+            if last:
+                meeting.minutes_status = MinutesStatus.DRAFT
+            else:
+                meeting.minutes_status = MinutesStatus.APPROVED
+                meeting.minutes_approved_on = timezone.localtime(past[position + 1].start, _zone()).date()
+            if position == 0 and "minutes" in documents:
+                meeting.related_documents.add(MeetingDocument(document=documents["minutes"]))
+            _publish(meeting)
+
+        upcoming = self._series(spec, meetings_index, past=False)
+        for position, (meeting, session) in enumerate(zip(upcoming, spec["future_sessions"], strict=False)):
+            meeting.agenda = _agenda(session["agenda"])
+            if session.get("format"):
+                self._set_format(meeting, spec, session["format"])
+            if session.get("cancelled"):
+                meeting.status = MeetingStatus.CANCELLED
+                meeting.cancellation_reason = session["cancelled"]
+            if position == 0 and "agenda" in documents:
+                meeting.related_documents.add(MeetingDocument(document=documents["agenda"]))
+            _publish(meeting)
+
+    def assembly_sessions(self, spec, meetings_index):
+        """Eight sessions spread like the source's (Saturdays two weeks apart, then a closing run),
+        placed so that four are past and four to come."""
+        anchor = self.today - timedelta(days=56)
+        anchor -= timedelta(days=(anchor.weekday() - 5) % 7)  # back to a Saturday
+        for session in spec["sessions"]:
+            day = anchor + timedelta(days=session["offset"])
+            start = _at(day, 9, 30) if day.weekday() >= 5 else _at(day, 18, 0)
+            meeting = MeetingPage(
+                title=session["title"],
+                slug=slugify(session["title"])[:60],
+                start=start,
+                end=start + timedelta(minutes=session["duration"]),
+                summary="Séance réservée aux membres de l’assemblée, ouverte au public en observation.",
+                agenda=_agenda(session["agenda"], framed=False),
+                **self._place(spec),
+            )
+            self._set_format(meeting, spec, session.get("format", MeetingFormat.IN_PERSON))
+            if "minutes" in session:
+                meeting.status = MeetingStatus.HELD
+                meeting.minutes = session["minutes"]
+                meeting.decisions = _decisions(session.get("decisions", []))
+                meeting.attendee_count = session["attendees"]
+                if session.get("draft"):
+                    meeting.minutes_status = MinutesStatus.DRAFT
+                else:
+                    meeting.minutes_status = MinutesStatus.APPROVED
+                    meeting.minutes_approved_on = day + timedelta(days=14)
+            meetings_index.add_child(instance=meeting)
+            _publish(meeting)
+
+    def single_meeting(self, spec, meetings_index):
+        upcoming = spec["upcoming"]
+        start = _at(self.today + timedelta(days=upcoming["days_ahead"]), 18, 30)
+        meeting = MeetingPage(
+            title=upcoming["title"],
+            slug=slugify(upcoming["title"])[:60],
+            start=start,
+            end=start + timedelta(minutes=COUNCIL_MEETING_MINUTES),
+            summary=SUMMARY,
+            agenda=_agenda(upcoming["agenda"]),
+            **self._place(spec),
+        )
+        if not meeting.place_name:
+            self._set_format(meeting, spec, MeetingFormat.ONLINE)
+        meetings_index.add_child(instance=meeting)
+        _publish(meeting)
+
+    # Accounts
+
+    def password_hash(self):
+        # One hash for every account: the password is public anyway, and hashing is slow on purpose.
+        if self._password_hash is None:
+            self._password_hash = make_password(content.DEMO_PASSWORD)
+        return self._password_hash
+
+    def user(self, username, *, first_name, last_name, superuser=False):
+        user_model = get_user_model()
+        user, created = user_model.objects.get_or_create(
+            username=username,
+            defaults={
+                "email": f"{username}@{content.EMAIL_DOMAIN}",
+                "first_name": first_name,
+                "last_name": last_name,
+                "is_staff": superuser,
+                "is_superuser": superuser,
+            },
+        )
+        if created or self.reset_passwords:
+            user.password = self.password_hash()
+            user.save(update_fields=["password"])
+        return user
+
+    def accounts(self):
+        for account in content.GLOBAL_ACCOUNTS:
+            user = self.user(
+                account["username"],
+                first_name=account["first_name"],
+                last_name=account["last_name"],
+                superuser=account["role"] == "superuser",
+            )
+            if account["role"] == "communications":
+                user.groups.add(communications_team_group())
+        councils = {
+            c.slug: c for c in CouncilPage.objects.filter(slug__in=[s["slug"] for s in content.COUNCILS])
+        }
+        for spec in content.COUNCILS:
+            council = councils[spec["slug"]]
+            names = content.council_usernames(spec["slug"])
+            editor = self.user(names["editor"], first_name=self._first_name(), last_name=self._last_name())
+            member = self.user(names["member"], first_name=self._first_name(), last_name=self._last_name())
+            council_add_editor(council=council, user=editor)
+            council_add_member(council=council, user=member)
+
+    def _first_name(self):
+        return self.rng.choice(FIRST_NAMES)
+
+    def _last_name(self):
+        return self.rng.choice(LAST_NAMES)
+
+
+FIRST_NAMES = (
+    "Amandine", "Bruno", "Chantal", "Djamel", "Élodie", "Fabien", "Gaëlle", "Hugo", "Inès", "Julien",
+    "Karima", "Laurent", "Manon", "Nicolas", "Océane", "Pascal", "Rachida", "Samuel", "Thérèse", "Yann",
+)  # fmt: skip
+LAST_NAMES = (
+    "Arnaud", "Besson", "Chevallier", "Duret", "Favre", "Girod", "Jacquier", "Lambert", "Mermoz",
+    "Perrier", "Revel", "Tissot", "Vial", "Ziani",
+)  # fmt: skip
+
+
+def demo_counts():
+    return {
+        "pages": Page.objects.count(),
+        "councils": CouncilPage.objects.count(),
+        "meetings": MeetingPage.objects.count(),
+        "documents": get_document_model().objects.count(),
+        "users": get_user_model().objects.count(),
+        "groups": Group.objects.count(),
+    }
+
+
+@contextmanager
+def _quiet_loggers(*names):
+    """Keep the per-page INFO lines (page created, task run) out of the command's output."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo content: a city with seven neighbourhood councils, a citizen assembly, a sandbox, "
+        "meetings, documents, standard pages and the demo accounts (password 'demo'). Idempotent."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--hostname", default="127.0.0.1", help="Host name of the site when created.")
+        parser.add_argument("--port", type=int, default=8000, help="Port of the site when created.")
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="Set the password of existing demo accounts back to 'demo'.",
+        )
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        self.stdout.write("Chargement du contenu de démonstration…")
+        seeder = DemoSeeder(
+            hostname=options["hostname"],
+            port=options["port"],
+            reset_passwords=options["reset_passwords"],
+            log=self.stdout.write,
+        )
+        with _quiet_loggers("django_tasks", "wagtail"):
+            seeder.run()
+        counts = demo_counts()
+        summary = ", ".join(f"{value} {name}" for name, value in counts.items())
+        self.stdout.write(
+            self.style.SUCCESS(f"Démo prête en {time.monotonic() - started:.1f} s : {summary}.")
+        )
