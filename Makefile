@@ -9,7 +9,7 @@ TEST_SETTINGS := config.settings.test
 export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/parvis
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-dev demo demo-data serve test lint format check messages bench clean
+.PHONY: help venv install-dev demo demo-data system-deps test lint format check messages clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -50,14 +50,23 @@ check: install-dev ## Django system checks, migrations in step, deploy checks wi
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py makemigrations --check --dry-run
 	SECRET_KEY=check-deploy-$$RANDOM-$$RANDOM-a-long-random-value-for-the-deploy-check-only \
-	  ALLOWED_HOSTS=parvis.example.org DJANGO_SETTINGS_MODULE=config.settings.production \
+	  ALLOWED_HOSTS=parvis.example.org REDIS_URL=redis://127.0.0.1:6379/0 \
+	  DJANGO_SETTINGS_MODULE=config.settings.production \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 messages: install-dev ## Refresh and compile the French catalogue
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py compilemessages --ignore=.venv
 
-test: lint check ## Run the whole suite against PostgreSQL (includes lint, checks and browser tests)
+system-deps: ## Install Chromium (browser tests) and gettext from Debian if missing (needs root)
+	@if [ ! -x /usr/bin/chromium ] || ! command -v msgfmt >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core gettext >/dev/null; \
+	  else echo "Install chromium and gettext (apt-get install chromium gettext)"; exit 1; fi; \
+	fi
+
+test: system-deps lint check ## Run the whole suite against PostgreSQL (includes lint, checks and browser tests)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean: ## Remove the virtual environment, the demo database and collected files

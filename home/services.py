@@ -29,10 +29,16 @@ def site_structure_ensure(*, hostname="localhost", port=80, site_name="Parvis"):
     from .models import HomePage
 
     root = Page.get_first_root_node()
+    created_roots = root is None or Collection.get_first_root_node() is None
     if root is None:
         root = _add_root()
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
+    if created_roots:
+        # After a test-database flush the city's rights were granted on roots that no longer exist.
+        from councils.services import communications_team_provision
+
+        communications_team_provision()
 
     home = HomePage.objects.first()
     if home is None:
