@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 DEMO_SETTINGS := config.settings.dev
 TEST_SETTINGS := config.settings.test
-export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/parvis
+PYTEST_ARGS ?= -n 2
 
 .DEFAULT_GOAL := help
 .PHONY: help venv install-dev demo demo-data system-deps test lint format check messages clean
