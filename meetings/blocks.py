@@ -54,3 +54,17 @@ class DecisionBlock(blocks.StreamBlock):
 
     class Meta:
         label = _("Decisions")
+
+
+def agenda_item(title, duration=30, presenter="", description="", sub_items=()):
+    """One agenda item as StreamField raw data, for `MeetingPage(agenda=[...])` (factories, demo content)."""
+    return {
+        "type": "item",
+        "value": {
+            "title": title,
+            "description": description,
+            "duration": duration,
+            "presenter": presenter,
+            "sub_items": [{"title": s, "description": ""} for s in sub_items],
+        },
+    }

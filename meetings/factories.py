@@ -5,6 +5,7 @@ from django.utils import timezone
 import factory
 import wagtail_factories
 
+from .blocks import agenda_item  # noqa: F401  (re-exported for tests)
 from .models import MeetingFormat, MeetingIndexPage, MeetingPage
 
 
@@ -15,20 +16,6 @@ class MeetingIndexPageFactory(wagtail_factories.PageFactory):
     title = "Réunions"
     slug = "reunions"
     intro = "Les séances du conseil, ouvertes à toutes et à tous."
-
-
-def agenda_item(title, duration=30, presenter="", description="", sub_items=()):
-    """One agenda item as StreamField raw data, for `MeetingPageFactory(agenda=[...])`."""
-    return {
-        "type": "item",
-        "value": {
-            "title": title,
-            "description": description,
-            "duration": duration,
-            "presenter": presenter,
-            "sub_items": [{"title": s, "description": ""} for s in sub_items],
-        },
-    }
 
 
 class MeetingPageFactory(wagtail_factories.PageFactory):

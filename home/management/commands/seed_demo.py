@@ -41,6 +41,7 @@ from home import demo_content as content
 from home.demo_content import body_blocks
 from home.models import SiteSettings, StandardPage
 from home.services import site_structure_ensure
+from meetings.blocks import agenda_item
 from meetings.models import (
     MeetingDocument,
     MeetingFormat,
@@ -91,16 +92,7 @@ def _agenda(items, *, framed=True):
     if framed:
         items = [content.OPENING_ITEM, *items, content.CLOSING_ITEM]
     return [
-        {
-            "type": "item",
-            "value": {
-                "title": title,
-                "description": description,
-                "duration": duration,
-                "presenter": presenter,
-                "sub_items": [],
-            },
-        }
+        agenda_item(title, duration, presenter, description)
         for title, duration, presenter, description in items
     ]
 
