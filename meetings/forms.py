@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail.admin.widgets import AdminDateInput, AdminTimeInput
 
@@ -30,7 +31,7 @@ class MeetingSeriesForm(forms.Form):
     ]
     POSITION_CHOICES = [
         (1, _("first")),
-        (2, _("second")),
+        (2, pgettext_lazy("weekday position in a month", "second")),
         (3, _("third")),
         (4, _("fourth")),
         (-1, _("last")),
@@ -57,7 +58,7 @@ class MeetingSeriesForm(forms.Form):
         initial=1,
         help_text=_("For monthly series only."),
     )
-    first_date = forms.DateField(label=_("From"), widget=AdminDateInput)
+    first_date = forms.DateField(label=pgettext_lazy("series start date", "From"), widget=AdminDateInput)
     until = forms.DateField(label=_("Until"), widget=AdminDateInput)
     start_time = forms.TimeField(label=_("Start time"), widget=AdminTimeInput, initial=time(18, 30))
     duration_minutes = forms.IntegerField(

@@ -49,7 +49,7 @@ class MeetingFormat(models.TextChoices):
 
 class MeetingStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("meeting status", "Cancelled")
     HELD = "held", _("Held")
 
 
@@ -210,7 +210,7 @@ class MeetingSeries(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("meeting series", "created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("meeting series")
