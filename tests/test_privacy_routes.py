@@ -133,3 +133,24 @@ def test_private_document_never_appears_on_public_listings(client, world, member
     client.force_login(member_a)
     for url in PUBLIC_LISTINGS:
         assert SECRET_DOCUMENT not in client.get(url).content.decode(), url
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member_b", "member_a"])
+def test_search_never_returns_a_private_meeting(client, world, who, request):
+    login(client, who, request)
+    found = client.get("/recherche/", {"q": "séance"}).content.decode()
+    assert PUBLIC_MEETING in found  # the search does find meetings…
+    assert SECRET_MEETING not in found  # …but never the members-only one
+    assert SECRET_MEETING not in client.get("/recherche/", {"q": "huis clos"}).content.decode()
+
+
+def test_the_sandbox_council_stays_out_of_every_public_listing_feed_and_search(
+    client, world, council_factory
+):
+    sandbox = council_factory(title="Bac à sable", slug="bac-a-sable", is_sandbox=True)
+    practice = meeting_publish(sandbox, title="Séance d'entraînement", start=paris(2026, 12, 11, 18, 30))
+    for url in [*PUBLIC_LISTINGS, "/conseils/", "/recherche/?q=entra%C3%AEnement"]:
+        content = client.get(url).content.decode()
+        assert practice.url not in content, url
+        assert f"meeting-{practice.pk}@" not in content, url
+        assert "Bac à sable" not in content, url
