@@ -1,14 +1,20 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page, PageManager
-from wagtail.query import PageQuerySet
+from wagtail.models import Page
 from wagtail.search import index
 
-from home.blocks import BodyBlock
+from core.blocks import BodyBlock
+from core.models import BasePage
+from core.visibility import VisiblePageManager, VisiblePageQuerySet
+from meetings.models import MeetingPage
+
+from .permissions import CouncilPagePermissionTester
 
 
 class CouncilKind(models.TextChoices):
@@ -17,7 +23,7 @@ class CouncilKind(models.TextChoices):
     COLLECTIVE = "collective", _("Residents' collective")
 
 
-class CouncilIndexPage(Page):
+class CouncilIndexPage(BasePage):
     """Every council of the city, with its next meeting: the way in for a resident."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
@@ -32,8 +38,6 @@ class CouncilIndexPage(Page):
         verbose_name_plural = _("council indexes")
 
     def get_context(self, request, *args, **kwargs):
-        from meetings.models import MeetingPage
-
         context = super().get_context(request, *args, **kwargs)
         councils = list(
             CouncilPage.objects.child_of(self)
@@ -42,7 +46,7 @@ class CouncilIndexPage(Page):
             .prefetch_related("cover_image__renditions")
             .order_by("title")
         )
-        next_meetings = MeetingPage.objects.next_per_council([c.path for c in councils])
+        next_meetings = CouncilPage.objects.next_meetings([c.path for c in councils])
         for council in councils:
             council.next_meeting = next_meetings.get(council.path)
         context["councils_by_kind"] = [
@@ -54,17 +58,34 @@ class CouncilIndexPage(Page):
         return context
 
 
-class CouncilPageQuerySet(PageQuerySet):
-    def listed(self):
-        """Councils the public may see in menus and lists: live, public, not the sandbox."""
-        return self.live().public().filter(is_sandbox=False)
+class CouncilPageQuerySet(VisiblePageQuerySet):
+    """Councils, with the shared visibility rules (`listed()` never holds the sandbox)."""
+
+    def next_meetings(self, council_paths, now=None):
+        """{council path: its next listed meeting}, in two queries whatever the number of councils."""
+        if not council_paths:
+            return {}
+        next_ids = (
+            self.filter(path__in=council_paths)
+            .annotate(
+                next_meeting_id=Subquery(
+                    MeetingPage.objects.listed()
+                    .upcoming(now)
+                    .filter(path__startswith=OuterRef("path"))
+                    .values("pk")[:1]
+                )
+            )
+            .values_list("path", "next_meeting_id")
+        )
+        meetings = MeetingPage.objects.in_bulk([pk for _path, pk in next_ids if pk])
+        return {path: meetings[pk] for path, pk in next_ids if pk}
 
 
-class CouncilPageManager(PageManager.from_queryset(CouncilPageQuerySet)):
+class CouncilPageManager(VisiblePageManager.from_queryset(CouncilPageQuerySet)):
     pass
 
 
-class CouncilPage(Page):
+class CouncilPage(BasePage):
     """One council's own space, run by its resident editors.
 
     Creating one provisions its editors' and members' groups, its collections and its editors'
@@ -82,7 +103,7 @@ class CouncilPage(Page):
     contact_name = models.CharField(_("contact name"), max_length=120, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     cover_image = models.ForeignKey(
-        "wagtailimages.Image",
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
         verbose_name=_("cover image"),
         null=True,
         blank=True,
@@ -100,6 +121,14 @@ class CouncilPage(Page):
         default=False,
         help_text=_("A practice space for training editors: never listed, searched or announced."),
     )
+    review_required = models.BooleanField(
+        _("review by the communications team before publication"),
+        default=False,
+        help_text=_(
+            "Editors submit their changes; the communications team is notified and approves or rejects them."
+            " Takes effect once this page is published."
+        ),
+    )
 
     objects = CouncilPageManager()
 
@@ -112,7 +141,12 @@ class CouncilPage(Page):
         FieldPanel("body"),
         MultiFieldPanel([FieldPanel("contact_name"), FieldPanel("contact_email")], heading=_("Contact")),
     ]
-    settings_panels = [*Page.settings_panels, FieldPanel("is_sandbox")]
+    settings_panels = [
+        *Page.settings_panels,
+        FieldPanel("is_sandbox"),
+        # Only the city switches the review on or off (moderation grants this permission to its team).
+        FieldPanel("review_required", permission="moderation.moderate_councils"),
+    ]
     search_fields = [
         *Page.search_fields,
         index.SearchField("intro"),
@@ -132,9 +166,12 @@ class CouncilPage(Page):
         verbose_name = _("council")
         verbose_name_plural = _("councils")
 
-    def permissions_for_user(self, user):
-        from .permissions import CouncilPagePermissionTester
+    @classmethod
+    def owned_collection_paths(cls):
+        """Paths of the collections councils own (core.references: these are not site-wide)."""
+        return list(CouncilAccess.objects.values_list("collection__path", flat=True))
 
+    def permissions_for_user(self, user):
         return CouncilPagePermissionTester(user, self)
 
     def clean(self):
@@ -145,8 +182,6 @@ class CouncilPage(Page):
             )
 
     def get_context(self, request, *args, **kwargs):
-        from meetings.models import MeetingPage
-
         context = super().get_context(request, *args, **kwargs)
         meetings = MeetingPage.objects.listed().descendant_of(self)
         context["next_meeting"] = meetings.upcoming().first()

@@ -6,6 +6,10 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.documents.models import AbstractDocument, Document
 from wagtail.models import Page
 
+from core.models import BasePage
+
+from .services import documents_visible_to
+
 
 class DocumentKind(models.TextChoices):
     AGENDA = "agenda", pgettext_lazy("order of business", "Agenda")
@@ -21,6 +25,14 @@ class CouncilDocument(AbstractDocument):
         _("kind"), max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER
     )
     description = models.TextField(_("description"), blank=True)
+    is_ready = models.BooleanField(
+        _("details saved"),
+        default=True,
+        editable=False,
+        help_text=_(
+            "A file dropped in the multiple upload is listed publicly only once its details are saved."
+        ),
+    )
 
     admin_form_fields = (*Document.admin_form_fields, "kind", "description")
 
@@ -33,7 +45,7 @@ class CouncilDocument(AbstractDocument):
         return (self.file_extension or "").upper()
 
 
-class DocumentIndexPage(Page):
+class DocumentIndexPage(BasePage):
     """A council's documents, grouped by kind, with format and size. Private ones only for members."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -48,8 +60,6 @@ class DocumentIndexPage(Page):
         verbose_name_plural = _("documents pages")
 
     def get_context(self, request, *args, **kwargs):
-        from .services import documents_visible_to
-
         context = super().get_context(request, *args, **kwargs)
         documents = documents_visible_to(request=request, council_id=self.get_parent().pk)
         context["documents_by_kind"] = [

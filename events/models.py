@@ -12,6 +12,13 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
+from core.models import BasePage
+from core.visibility import attach_councils
+from meetings.ical import city_feed_response
+from meetings.models import MeetingPage
+
+from .forms import AgendaFilterForm
+
 AGENDA_PER_PAGE = 50
 
 
@@ -56,7 +63,7 @@ def month_grid(first_day, meeting_days, today):
     return weeks
 
 
-class EventIndexPage(RoutablePageMixin, Page):
+class EventIndexPage(RoutablePageMixin, BasePage):
     """The city-wide agenda (/agenda/): every public upcoming meeting and event, by month."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -73,8 +80,6 @@ class EventIndexPage(RoutablePageMixin, Page):
     # -- Listing ---------------------------------------------------------------------------------
 
     def _filters(self, request, *, month=None):
-        from .forms import AgendaFilterForm
-
         data = request.GET.copy()
         if month is not None:
             data["mois"] = month.strftime("%Y-%m")
@@ -83,8 +88,6 @@ class EventIndexPage(RoutablePageMixin, Page):
         return form
 
     def _meetings(self, *, council=None, month=None):
-        from meetings.models import MeetingPage
-
         meetings = MeetingPage.objects.listed().defer("agenda", "minutes", "decisions")
         if council is not None:
             meetings = meetings.descendant_of(council)
@@ -94,8 +97,6 @@ class EventIndexPage(RoutablePageMixin, Page):
         return meetings.upcoming().order_by("start", "pk")
 
     def _render_list(self, request, *, form, month=None, template=None, extra=None):
-        from meetings.models import attach_councils
-
         council = form.cleaned_data.get("conseil") if form.is_bound else None
         month = month or form.cleaned_data.get("mois")
         queryset = self._meetings(council=council, month=month)
@@ -129,12 +130,10 @@ class EventIndexPage(RoutablePageMixin, Page):
         """A month as an accessible calendar grid, with the month's meetings below it."""
         from django.http import Http404
 
-        try:
-            first_day = date(year, month, 1)
-        except ValueError as error:
-            raise Http404 from error
-        if not 2000 <= year <= 2100:
+        # Range first: a huge number in the address must be a 404, not an OverflowError in date().
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
             raise Http404
+        first_day = date(year, month, 1)
         form = self._filters(request, month=first_day)
         previous_month = (first_day - timedelta(days=1)).replace(day=1)
         next_month = (first_day + timedelta(days=32)).replace(day=1)
@@ -156,9 +155,7 @@ class EventIndexPage(RoutablePageMixin, Page):
     @path("calendrier/", name="feed")
     def feed(self, request):
         """The city's subscribable calendar: every public meeting."""
-        from meetings.ical import city_feed_response
-
-        return city_feed_response(request, agenda=self)
+        return city_feed_response(request, agenda=self, meetings=MeetingPage.objects.all())
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,14 +9,18 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from .blocks import BodyBlock
+from core.blocks import BodyBlock
+from core.models import BasePage
+from core.visibility import attach_councils
+from councils.models import CouncilPage
+from meetings.models import MeetingPage
 
 hex_colour = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # followed by six hexadecimal digits, e.g. #1d4e89.")
 )
 
 
-class HomePage(Page):
+class HomePage(BasePage):
     """The city's participation portal: next meetings, the councils, and the way in to everything."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
@@ -32,9 +37,6 @@ class HomePage(Page):
         verbose_name_plural = _("home pages")
 
     def get_context(self, request, *args, **kwargs):
-        from councils.models import CouncilPage
-        from meetings.models import MeetingPage, attach_councils
-
         context = super().get_context(request, *args, **kwargs)
         # Renditions prefetched: the cards' images cost one query however many councils there are.
         context["councils"] = (
@@ -49,7 +51,7 @@ class HomePage(Page):
         return context
 
 
-class StandardPage(Page):
+class StandardPage(BasePage):
     """A plain page: about, manifesto, legal notice, accessibility statement, or a council's own page."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -73,7 +75,7 @@ class SiteSettings(BaseSiteSetting):
     site_name = models.CharField(_("site name"), max_length=100, default="Parvis")
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
     logo = models.ForeignKey(
-        "wagtailimages.Image",
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
         verbose_name=_("logo"),
         null=True,
         blank=True,

@@ -5,6 +5,12 @@ from django.utils.translation import gettext as _
 
 from wagtail.models import Collection, Page, Site
 
+from councils.models import CouncilIndexPage
+from councils.services import communications_team_provision
+from events.models import EventIndexPage
+
+from .models import HomePage
+
 
 def _child(parent, model, slug, **fields):
     existing = model.objects.child_of(parent).filter(slug=slug).first()
@@ -23,10 +29,6 @@ def site_structure_ensure(*, hostname="localhost", port=80, site_name="Parvis"):
     Wagtail's first migration leaves a placeholder "Welcome" page as the site root: it is replaced by
     our HomePage. After a test-database flush there may be no root at all: it is recreated.
     """
-    from councils.models import CouncilIndexPage
-    from events.models import EventIndexPage
-
-    from .models import HomePage
 
     root = Page.get_first_root_node()
     created_roots = root is None or Collection.get_first_root_node() is None
@@ -36,7 +38,6 @@ def site_structure_ensure(*, hostname="localhost", port=80, site_name="Parvis"):
         Collection.add_root(name="Root")
     if created_roots:
         # After a test-database flush the city's rights were granted on roots that no longer exist.
-        from councils.services import communications_team_provision
 
         communications_team_provision()
 

@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 
 from icalendar import Calendar, Event, Timezone
 
-from .models import MeetingFormat, MeetingPage, MeetingStatus, attach_councils
+from core.visibility import attach_councils, page_visible_to
+
+from .choices import MeetingFormat, MeetingStatus
 
 #: How far back a feed goes: subscribers keep last year's meetings, not the whole history.
 FEED_PAST = timedelta(days=365)
@@ -140,9 +142,8 @@ def _response(calendar, *, filename, attachment):
     return response
 
 
-def feed_meetings(queryset=None, *, now=None):
+def feed_meetings(queryset, *, now=None):
     """Listed meetings for a feed: public, not sandboxed, from a year ago on, in one query."""
-    queryset = queryset if queryset is not None else MeetingPage.objects.all()
     since = (now or timezone.now()) - FEED_PAST
     return list(
         queryset.listed()
@@ -164,9 +165,8 @@ def meeting_ics_response(request, *, meeting):
     """ "Add to my calendar": one meeting as a downloadable .ics."""
     # Wagtail's `before_serve_page` hook has already refused a restricted page; check again so that
     # no other caller can hand out a private meeting.
-    for restriction in meeting.get_view_restrictions():
-        if not restriction.accept_request(request):
-            raise PermissionDenied
+    if not page_visible_to(meeting, request):
+        raise PermissionDenied
     attach_councils([meeting])
     council = getattr(meeting, "council", None)
     calendar = new_calendar(name=council.title if council else meeting.title, refresh=False)
@@ -174,10 +174,10 @@ def meeting_ics_response(request, *, meeting):
     return _response(calendar, filename=f"{meeting.slug}.ics", attachment=True)
 
 
-def council_feed_response(request, *, index):
-    """A council's subscribable feed: its public meetings."""
+def council_feed_response(request, *, index, meetings):
+    """A council's subscribable feed: its public meetings (`meetings`: a MeetingPage queryset)."""
     council = index.get_parent()
-    meetings = feed_meetings(MeetingPage.objects.descendant_of(index))
+    meetings = feed_meetings(meetings)
     for meeting in meetings:
         meeting.council = council
     name = council.title
@@ -190,10 +190,9 @@ def council_feed_response(request, *, index):
     return _response(calendar, filename=f"{slugify(council.slug) or 'conseil'}.ics", attachment=False)
 
 
-def city_feed_response(request, *, agenda=None, meetings=None):
-    """The city's feed: every public meeting of every listed council."""
-    if meetings is None:
-        meetings = feed_meetings()
+def city_feed_response(request, *, meetings, agenda=None):
+    """The city's feed: every public meeting of every listed council (`meetings`: a MeetingPage queryset)."""
+    meetings = feed_meetings(meetings)
     attach_councils(meetings)
     name = agenda.title if agenda is not None else _("Agenda")
     calendar = feed_calendar(

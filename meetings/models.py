@@ -4,8 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, When
-from django.db.models.functions import Length, Substr
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -22,11 +21,16 @@ from wagtail.admin.panels import (
 )
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageManager, PageViewRestriction
-from wagtail.query import PageQuerySet
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core.models import BasePage
+from core.visibility import VisiblePageManager, VisiblePageQuerySet, item_visible_to
+
+from .admin_forms import MeetingPageForm
 from .blocks import AgendaBlock, DecisionBlock
+from .choices import MeetingFormat, MeetingStatus, MinutesStatus
+from .ical import council_feed_response, meeting_ics_response
 
 MEETINGS_PER_PAGE = 20
 
@@ -41,25 +45,7 @@ def format_minutes(minutes):
     return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": rest}
 
 
-class MeetingFormat(models.TextChoices):
-    IN_PERSON = "in_person", _("In person")
-    ONLINE = "online", _("Online")
-    HYBRID = "hybrid", _("Hybrid")
-
-
-class MeetingStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    CANCELLED = "cancelled", pgettext_lazy("meeting status", "Cancelled")
-    HELD = "held", _("Held")
-
-
-class MinutesStatus(models.TextChoices):
-    NONE = "none", _("No minutes yet")
-    DRAFT = "draft", _("Draft, to be approved")
-    APPROVED = "approved", _("Approved")
-
-
-class MeetingIndexPage(RoutablePageMixin, Page):
+class MeetingIndexPage(RoutablePageMixin, BasePage):
     """A council's (or working group's) meetings: upcoming first, then past, paginated."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -76,26 +62,14 @@ class MeetingIndexPage(RoutablePageMixin, Page):
     @path("calendrier/", name="calendar_feed")
     def calendar_feed(self, request):
         """The council's subscribable calendar (public meetings only)."""
-        from .ical import council_feed_response
-
-        return council_feed_response(request, index=self)
+        return council_feed_response(request, index=self, meetings=MeetingPage.objects.child_of(self))
 
     def meetings_for(self, request, now=None):
         """Live meetings under this index the request may see: upcoming first (soonest first), then past
         (latest first). Each meeting carries `is_over` (0 or 1). Two queries whatever the number of meetings."""
         now = now or timezone.now()
-        meetings = MeetingPage.objects.child_of(self).live()
-        # Meetings with their own view restriction (the index's own restriction, if any, was already
-        # checked by Wagtail before serving this page).
-        hidden = [
-            restriction.page_id
-            for restriction in PageViewRestriction.objects.filter(
-                page__path__startswith=self.path, page__depth__gt=self.depth
-            ).prefetch_related("groups")
-            if not restriction.accept_request(request)
-        ]
-        if hidden:
-            meetings = meetings.exclude(pk__in=hidden)
+        # The index's own restriction, if any, was already checked by Wagtail before serving this page.
+        meetings = MeetingPage.objects.child_of(self).visible_to(request)
         return meetings.annotate(
             is_over=Case(When(end__lt=now, then=Value(1)), default=Value(0), output_field=IntegerField())
         ).order_by(
@@ -114,15 +88,8 @@ class MeetingIndexPage(RoutablePageMixin, Page):
         return context
 
 
-class MeetingPageQuerySet(PageQuerySet):
-    def listed(self):
-        """Meetings anyone may see: live, public, and not in a sandbox council."""
-        from councils.models import CouncilPage
-
-        in_sandbox = CouncilPage.objects.filter(
-            is_sandbox=True, path=Substr(OuterRef("path"), 1, Length("path"))
-        )
-        return self.live().public().filter(~Exists(in_sandbox))
+class MeetingPageQuerySet(VisiblePageQuerySet):
+    """Meetings, with the shared visibility rules (`listed()`, `visible_to(request)`) from core."""
 
     def upcoming(self, now=None):
         return self.filter(end__gte=now or timezone.now()).order_by("start")
@@ -136,50 +103,8 @@ class MeetingPageQuerySet(PageQuerySet):
     def for_council(self, council):
         return self.descendant_of(council)
 
-    def next_per_council(self, council_paths, now=None):
-        """{council path: its next listed meeting}, in one query whatever the number of councils."""
-        if not council_paths:
-            return {}
-        from councils.models import CouncilPage
 
-        next_ids = (
-            CouncilPage.objects.filter(path__in=council_paths)
-            .annotate(
-                next_meeting_id=models.Subquery(
-                    MeetingPage.objects.listed()
-                    .upcoming(now)
-                    .filter(path__startswith=OuterRef("path"))
-                    .values("pk")[:1]
-                )
-            )
-            .values_list("path", "next_meeting_id")
-        )
-        meetings = MeetingPage.objects.in_bulk([pk for _path, pk in next_ids if pk])
-        return {path: meetings[pk] for path, pk in next_ids if pk}
-
-
-def attach_councils(pages):
-    """Set `.council` on each page to the CouncilPage it belongs to, with one query."""
-    from councils.models import CouncilPage
-
-    pages = [p for p in pages if isinstance(p, Page)]
-    if not pages:
-        return
-    steplen = Page.steplen
-    ancestor_paths = {p.path[:n] for p in pages for n in range(steplen, len(p.path), steplen)}
-    councils = {c.path: c for c in CouncilPage.objects.filter(path__in=ancestor_paths)}
-    for page in pages:
-        page.council = next(
-            (
-                councils[page.path[:n]]
-                for n in range(steplen, len(page.path), steplen)
-                if page.path[:n] in councils
-            ),
-            None,
-        )
-
-
-class MeetingPageManager(PageManager.from_queryset(MeetingPageQuerySet)):
+class MeetingPageManager(VisiblePageManager.from_queryset(MeetingPageQuerySet)):
     pass
 
 
@@ -220,7 +145,7 @@ class MeetingSeries(models.Model):
         return self.title
 
 
-class MeetingPage(RoutablePageMixin, Page):
+class MeetingPage(RoutablePageMixin, BasePage):
     """One session of a council: when and where, what will be discussed, and what was decided."""
 
     start = models.DateTimeField(_("start"))
@@ -272,6 +197,7 @@ class MeetingPage(RoutablePageMixin, Page):
     ical_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     objects = MeetingPageManager()
+    base_form_class = MeetingPageForm
 
     content_panels = [
         *Page.content_panels,
@@ -279,9 +205,15 @@ class MeetingPage(RoutablePageMixin, Page):
             [
                 FieldRowPanel([FieldPanel("start"), FieldPanel("end")]),
                 FieldPanel("status"),
-                FieldPanel("cancellation_reason"),
+                # Shown only while "Cancelled" is chosen: Wagtail's own rules controller (w-rules)
+                # hides it as the status changes, and on load (no script of ours).
+                FieldPanel(
+                    "cancellation_reason",
+                    attrs={"data-w-rules-target": "show", "data-w-rules": '{"status": ["cancelled"]}'},
+                ),
             ],
             heading=_("Date and status"),
+            attrs={"data-controller": "w-rules", "data-action": "change->w-rules#resolve"},
         ),
         MultiFieldPanel(
             [
@@ -333,8 +265,6 @@ class MeetingPage(RoutablePageMixin, Page):
     @path("calendrier/", name="ical")
     def ical(self, request):
         """ "Add to my calendar": this one meeting as an .ics file."""
-        from .ical import meeting_ics_response
-
         return meeting_ics_response(request, meeting=self)
 
     # -- Readers' helpers --------------------------------------------------------------------------
@@ -370,6 +300,30 @@ class MeetingPage(RoutablePageMixin, Page):
         return self.status == MeetingStatus.CANCELLED
 
     @property
+    def display_status(self):
+        """What readers are told: cancelled if the editors cancelled it, held once it has ended, planned
+        before that. Computed from the clock, so nobody has to mark a meeting "held" (the stored `status`
+        only says planned or cancelled; a "held" stored by older data means nothing more)."""
+        if self.is_cancelled:
+            return MeetingStatus.CANCELLED
+        if self.is_past():
+            return MeetingStatus.HELD
+        return MeetingStatus.PLANNED
+
+    @property
+    def display_status_label(self):
+        return MeetingStatus(self.display_status).label
+
+    @property
+    def is_held(self):
+        return self.display_status == MeetingStatus.HELD
+
+    @property
+    def invites(self):
+        """Whether the page still invites people to come or join: not once it is over or cancelled."""
+        return self.display_status == MeetingStatus.PLANNED
+
+    @property
     def is_in_person(self):
         return self.format in (MeetingFormat.IN_PERSON, MeetingFormat.HYBRID)
 
@@ -390,8 +344,11 @@ class MeetingPage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # Members-only documents attached to a public meeting: listed only to those who may open them.
         context["documents"] = [
-            link.document for link in self.related_documents.select_related("document").all()
+            link.document
+            for link in self.related_documents.select_related("document").filter(document__is_ready=True)
+            if item_visible_to(link.document, request)
         ]
         return context
 
@@ -420,6 +377,17 @@ class MeetingPage(RoutablePageMixin, Page):
             errors["cancellation_reason"] = _("Tell readers why the meeting is cancelled.")
         if self.minutes_status == MinutesStatus.APPROVED and not self.minutes_approved_on:
             errors["minutes_approved_on"] = _("Give the date the minutes were approved.")
+        if self.minutes_status == MinutesStatus.APPROVED and self.start and self.start > timezone.now():
+            errors["minutes_status"] = _(
+                "Minutes cannot be approved before the meeting has started: keep them as a draft until then."
+            )
+        elif (
+            self.minutes_status == MinutesStatus.APPROVED
+            and self.start
+            and self.minutes_approved_on
+            and self.minutes_approved_on < timezone.localdate(self.start)
+        ):
+            errors["minutes_approved_on"] = _("Minutes cannot have been approved before the meeting's day.")
         if "end" not in errors and self.start and self.end:
             agenda_minutes = self.agenda_minutes
             if agenda_minutes * 60 > self.duration.total_seconds():

@@ -5,6 +5,8 @@ import re
 from django import template
 from django.http import QueryDict
 
+from councils.models import CouncilPage
+
 register = template.Library()
 
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -16,8 +18,6 @@ def council_menu(context):
 
     Each item is (council, current) where current is "page" on the council's own page, "true" inside it.
     """
-    from councils.models import CouncilPage
-
     page = context.get("page")
     current_path = getattr(page, "path", "") or ""
     councils = CouncilPage.objects.listed().order_by("title").only("title", "url_path", "path", "depth")
