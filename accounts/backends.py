@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from axes.backends import AxesStandaloneBackend
+
 
 class EmailOrUsernameBackend(ModelBackend):
     """Sign in with either the username or the email address, case-insensitively."""
@@ -20,3 +22,14 @@ class EmailOrUsernameBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+class RequestOptionalAxesBackend(AxesStandaloneBackend):
+    """Tests only (config/settings/test.py): django-axes refuses `authenticate()` without a request,
+    which is what Django's test `Client.login()` calls. Every sign-in over HTTP passes the request and
+    goes through the lock-out check as in production."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

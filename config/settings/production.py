@@ -11,6 +11,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# Behind the TLS-terminating proxy the deployment requires, the client's address is the one that proxy
+# appends to X-Forwarded-For: sign-in throttling counts failures per address (accounts.lockout.client_ip).
+PARVIS_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "1"))
 
 # Wagtail's live preview shows the page in a same-origin iframe: X-Frame-Options stays SAMEORIGIN
 # (base.py), which still refuses framing by any other site.
