@@ -5,7 +5,9 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-MONTH_PATTERN = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$")
+from councils.models import CouncilPage
+
+MONTH_PATTERN = re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})", re.ASCII)  # matched whole: fullmatch
 MONTHS_AHEAD = 12
 
 
@@ -40,8 +42,6 @@ class AgendaFilterForm(forms.Form):
     mois = forms.CharField(label=_("Month"), required=False, widget=forms.Select)
 
     def __init__(self, *args, today, **kwargs):
-        from councils.models import CouncilPage
-
         super().__init__(*args, **kwargs)
         self.fields["conseil"].queryset = CouncilPage.objects.listed().order_by("title")
         first = today.replace(day=1)
@@ -72,7 +72,7 @@ class AgendaFilterForm(forms.Form):
 
 
 def _parse_month(value):
-    match = MONTH_PATTERN.match(value or "")
+    match = MONTH_PATTERN.fullmatch(value or "")
     if not match:
         raise ValueError(value)
     year, month = int(match["year"]), int(match["month"])
