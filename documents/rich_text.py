@@ -1,7 +1,7 @@
 """Rich-text links to documents that say nothing private to the public."""
 
 from django.urls import reverse
-from django.utils.html import escape
+from django.utils.html import format_html
 
 from wagtail.documents.rich_text import DocumentLinkHandler
 
@@ -20,7 +20,7 @@ class PrivacyAwareDocumentLinkHandler(DocumentLinkHandler):
             if document is None:
                 links.append("<a>")
             elif collection_is_private(document.collection_id):
-                links.append('<a href="%s">' % escape(reverse("document_by_id", args=[document.pk])))
+                links.append(format_html('<a href="{}">', reverse("document_by_id", args=[document.pk])))
             else:
-                links.append('<a href="%s">' % escape(document.url))
+                links.append(format_html('<a href="{}">', document.url))
         return links

@@ -26,6 +26,8 @@ def serve_private(request, image_id, filter_spec, filename):
     Anonymous readers are sent to sign in (as for private documents); signed-in readers the
     collection's restriction refuses get a 404, which does not tell whether the image exists.
     """
+    if "\x00" in filter_spec or "\x00" in filename:
+        raise Http404
     rendition_model = get_image_model().get_rendition_model()
     rendition = get_object_or_404(
         rendition_model.objects.select_related("image__collection"),

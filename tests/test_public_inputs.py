@@ -26,11 +26,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
-from django.urls import get_resolver
 from django.utils import timezone
 
-from wagtail.contrib.routable_page.models import RoutablePageMixin
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import PageViewRestriction
 
 import pytest
 from hypothesis import HealthCheck, given
@@ -43,6 +41,7 @@ from documents.services import document_create
 from events.forms import AgendaFilterForm
 from events.tests.helpers import meeting_make_private, meeting_publish
 from home.factories import StandardPageFactory
+from tests.routes import public_routes
 
 pytestmark = pytest.mark.django_db  # also tells pytest-django to create the database `world` needs
 
@@ -50,7 +49,6 @@ pytestmark = pytest.mark.django_db  # also tells pytest-django to create the dat
 FUZZ_SCALE = int(os.environ.get("PARVIS_FUZZ_SCALE", "1"))
 EXAMPLES_PER_ROUTE = {"anonymous": 8 * FUZZ_SCALE, "member": 4 * FUZZ_SCALE}
 PROJECT_ROOT = Path(settings.BASE_DIR)
-EXCLUDED_PREFIXES = ("admin/", "static/", "media/", "__debug__/")
 
 # -- The world ---------------------------------------------------------------------------------------
 
@@ -101,38 +99,6 @@ def world(django_db_setup, django_db_blocker):
 
 
 # -- Routes, by construction ---------------------------------------------------------------------------
-
-
-def _templates(resolver):
-    """Every (template, parameter names) a resolver can produce, e.g. ("mois/%(year)s/%(month)s/", [...])."""
-    found = set()
-    for key in list(resolver.reverse_dict):
-        for possibilities, _pattern, _defaults, _converters in resolver.reverse_dict.getlist(key):
-            for template, params in possibilities:
-                found.add((template, tuple(params)))
-    return sorted(found)
-
-
-def public_routes():
-    """[(template, params)] of every public route: pages, their sub-routes, then config/urls.py."""
-    routes = []
-    pages = Page.objects.live().filter(depth__gt=1).specific().order_by("path")
-    for page in pages:
-        url = page.url
-        assert url, page
-        if isinstance(page, RoutablePageMixin):
-            for template, params in _templates(page.get_resolver()):
-                routes.append((url + template, params))
-        else:
-            routes.append((url, ()))
-    for template, params in _templates(get_resolver()):
-        template = "/" + template
-        if template.lstrip("/").startswith(EXCLUDED_PREFIXES):
-            continue
-        if template == "/%(_0)s":  # wagtail_serve: the pages above
-            continue
-        routes.append((template, params))
-    return sorted(set(routes))
 
 
 def query_keys():
