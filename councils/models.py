@@ -143,7 +143,8 @@ class CouncilPage(BasePage):
     ]
     settings_panels = [
         *Page.settings_panels,
-        FieldPanel("is_sandbox"),
+        # City-only: a sandbox opens to every council's editors and closes to the public.
+        FieldPanel("is_sandbox", permission="moderation.moderate_councils"),
         # Only the city switches the review on or off (moderation grants this permission to its team).
         FieldPanel("review_required", permission="moderation.moderate_councils"),
     ]
