@@ -8,13 +8,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from wagtail.coreutils import find_available_slug
 
 from dateutil import rrule as rr
+
+from core.typography import french_date
 
 from .models import MeetingFormat, MeetingIndexPage, MeetingPage, MeetingSeries
 
@@ -99,7 +101,7 @@ def series_occurrences(
 
 def series_session_title(title: str, start: datetime) -> str:
     local = timezone.localtime(start, _local_zone())
-    return f"{title} — {formats.date_format(local.date(), 'j F Y')}"
+    return f"{title} — {french_date(local.date(), 'j F Y')}"
 
 
 @transaction.atomic

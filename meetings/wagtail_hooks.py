@@ -6,6 +6,7 @@ from wagtail.admin.widgets import Button
 
 from .models import MeetingIndexPage
 from .views import MeetingSeriesCreateView
+from .viewsets import MeetingPageViewSet
 
 
 @hooks.register("register_admin_urls")
@@ -42,3 +43,9 @@ def meeting_index_header_buttons(page, user, view_name, next_url=None):
 @hooks.register("register_page_listing_more_buttons")
 def meeting_index_listing_buttons(page, user, next_url=None):
     yield from _series_button(page, user, priority=9)
+
+
+@hooks.register("register_admin_viewset")
+def register_meeting_page_viewset():
+    """Meetings' own admin views: the explorer of a meetings index lists them with date and status."""
+    return MeetingPageViewSet()
