@@ -50,7 +50,7 @@ def council_overview(council, user, now=None):
                 "add_meeting",
                 reverse("wagtailadmin_pages:add", args=["meetings", "meetingpage", meeting_index.pk]),
             ),
-            ("repeat", "plan_series", reverse("meetings_series_create", args=[meeting_index.pk])),
+            ("calendar-alt", "plan_series", reverse("meetings_series_create", args=[meeting_index.pk])),
         ]
     if without_minutes:
         actions.append(

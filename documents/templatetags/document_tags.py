@@ -14,10 +14,14 @@ GB = MB * 1024
 
 @register.filter
 def human_size(size):
-    """A file size the French way: "850 octets", "230 Ko", "1,2 Mo" (binary multiples)."""
+    """A file size the French way: "850 octets", "230 Ko", "1,2 Mo" (binary multiples), with a
+    no-break space so the number never wraps away from its unit."""
     if size is None or size == "":
         return ""
-    size = int(size)
+    return _human_size(int(size)).replace(" ", "\u00a0")
+
+
+def _human_size(size):
     if size < KB:
         return ngettext("%(size)d byte", "%(size)d bytes", size) % {"size": size}
     if size < MB:

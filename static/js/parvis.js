@@ -33,6 +33,8 @@
         if (event.key === "Escape" && details.open) {
           details.open = false;
           summary.focus();
+          // One Escape closes one thing: the drop-down, not also the phone menu around it.
+          event.stopPropagation();
         }
       });
       document.addEventListener("click", function (event) {

@@ -63,9 +63,34 @@ def live_home(transactional_db, live_server):
     return site_structure_ensure(hostname=url.hostname, port=url.port)
 
 
-def axe_serious_violations(page):
-    """Run axe-core (shipped inside axe-playwright-python, offline) and return serious/critical issues."""
+def axe_violations(page, context=None, options=None):
+    """Run axe-core (shipped inside axe-playwright-python, offline) and return every violation, whatever
+    its impact: the project's standard is 0 violations of any impact.
+
+    `context` narrows the run to part of the page (a CSS selector or axe's include/exclude object), for
+    screens where only some of the markup is ours (Wagtail's admin chrome is not).
+    """
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
-    return [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    kwargs = {"options": options} if options is not None else {}
+    results = Axe().run(page, context=context, **kwargs)
+    return results.response["violations"]
+
+
+def axe_report(violations):
+    """A failure message that says what to fix: rule, impact, help and where (the first selectors)."""
+    lines = []
+    for violation in violations:
+        targets = [", ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
+        more = len(violation["nodes"]) - len(targets)
+        lines.append(
+            f"- {violation['id']} ({violation.get('impact')}): {violation['help']}"
+            f" -> {' | '.join(targets)}{f' (+{more} more)' if more > 0 else ''}"
+        )
+    return "\n".join(lines)
+
+
+def assert_no_axe_violation(page, context=None, where=""):
+    """Fail with a readable list when axe-core finds any violation (of any impact) on the page."""
+    violations = axe_violations(page, context=context)
+    assert violations == [], f"axe-core violations on {where or page.url}:\n{axe_report(violations)}"

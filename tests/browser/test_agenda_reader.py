@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from councils.factories import CouncilPageFactory
 from councils.models import CouncilIndexPage
 from events.tests.helpers import meeting_publish
-from tests.browser.conftest import axe_serious_violations
+from tests.browser.conftest import assert_no_axe_violation
 
 
 def test_a_reader_finds_a_meeting_on_the_city_agenda_and_downloads_its_ics(page, live_home, live_server):
@@ -26,14 +26,14 @@ def test_a_reader_finds_a_meeting_on_the_city_agenda_and_downloads_its_ics(page,
     link = page.get_by_role("link", name="Séance plénière des Halles")
     expect(link).to_be_visible()
     expect(page.locator(".agenda-day").first).to_contain_text("Conseil des Halles")
-    assert axe_serious_violations(page) == []
+    assert_no_axe_violation(page)
 
     # The month view shows the meeting's day as a link to it.
     page.goto(f"{live_server.url}/agenda/mois/{start.year}/{start.month}/")
     expect(page.locator("table.month-grid caption")).to_be_visible()
     day_link = page.locator(f'a.month-grid__link[href="#jour-{start:%Y-%m-%d}"]')
     expect(day_link).to_be_visible()
-    assert axe_serious_violations(page) == []
+    assert_no_axe_violation(page)
     day_link.click()
     expect(page.locator(f"#jour-{start:%Y-%m-%d}")).to_contain_text("Séance plénière des Halles")
 
