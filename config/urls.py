@@ -5,27 +5,36 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from core.admin_guards import admin_url_overrides
+from documents import views as document_views
+from images.urls import public_media_urlpatterns
 from search import views as search_views
 
 urlpatterns = [
+    # Guarded versions of the few Wagtail admin views that list other councils' tags (core.admin_guards).
+    *admin_url_overrides("admin/"),
     path("admin/", include(wagtailadmin_urls)),
+    path("documents/<int:document_id>/", document_views.document_by_id, name="document_by_id"),
     path("documents/", include(wagtaildocs_urls)),
     path("recherche/", search_views.search, name="search"),
+    path("signaler/", include("moderation.urls")),
+    path("images-privees/", include("images.urls")),
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
-    # Images only: documents (some private) are served by Wagtail's view, which checks the
-    # collection's view restrictions. Production must likewise never serve MEDIA_ROOT/documents/.
-    for folder in ("images", "original_images"):
-        urlpatterns += static(f"{settings.MEDIA_URL}{folder}/", document_root=settings.MEDIA_ROOT / folder)
+    # Public images only: documents and private images are served by views that check the
+    # collection's view restrictions. Production must likewise never serve MEDIA_ROOT/documents/
+    # nor MEDIA_ROOT/private/.
+    urlpatterns += public_media_urlpatterns()
 
 urlpatterns += [
+    path("invitation/", include("members.urls")),
     path("", include(wagtail_urls)),
 ]
 
+handler400 = "core.input_guard.bad_request"
 handler404 = "home.views.page_not_found"
 handler500 = "home.views.server_error"

@@ -5,12 +5,14 @@
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 import dj_database_url
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -38,20 +40,25 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "core",
     "accounts",
     "home",
     "councils",
+    "members",
+    "moderation",
     "documents",
+    "images",
     "meetings",
     "events",
     "search",
+    "training",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "accounts.apps.ParvisUsersAppConfig",  # wagtail.users with Parvis's user viewset
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -67,19 +74,27 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    "core.input_guard.InputGuardMiddleware",  # 400 in French for a null byte or malformed UTF-8
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.admin_guards.AdminObjectGuardMiddleware",  # 403 when an admin URL names what one may not see
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,6 +129,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-in while locked out; must come first
     "accounts.backends.EmailOrUsernameBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -193,6 +209,8 @@ WAGTAILDOCS_DOCUMENT_FORM_BASE = "documents.forms.CouncilDocumentForm"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "odp", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Images of private collections are stored under MEDIA_ROOT/private/ and served by images.views.
+WAGTAILIMAGES_IMAGE_MODEL = "images.CouncilImage"
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAIL_PASSWORD_RESET_ENABLED = True
@@ -210,5 +228,89 @@ LOGGING = {
     "loggers": {"django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
 
+# Sign-in throttling (django-axes): failures counted per account (username and email count as one) and
+# per client address, separately; after LOGIN_FAILURE_LIMIT failures, sign-in is refused — even with the
+# right password — for LOGIN_COOLOFF_MINUTES. Superusers unlock in the admin (Paramètres → Connexions
+# bloquées) or with `manage.py axes_reset_username <username>` / `axes_reset_ip <ip>`.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ADMIN = False  # django.contrib.admin is not installed; accounts/ has the Wagtail admin view
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+PARVIS_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+
+# Content-Security-Policy (django-csp, through core.middleware): strict on the public site — no inline
+# script, the one inline <style> (site colours) carries a nonce; video players from VIDEO_EMBED_ORIGINS only.
+# Wagtail's admin (PARVIS_ADMIN_PATH_PREFIX) gets its own: it needs inline scripts and styles, but
+# loads nothing from another origin, embeds no plugin and posts forms only to itself.
+PARVIS_ADMIN_PATH_PREFIX = "/admin/"
+PARVIS_CSP_FRAME_SRC = env_list(
+    "VIDEO_EMBED_ORIGINS",
+    "https://www.youtube-nocookie.com,https://www.youtube.com,https://player.vimeo.com,https://www.dailymotion.com",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'"],
+        "frame-src": ["'self'", *PARVIS_CSP_FRAME_SRC],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+PARVIS_ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        # Wagtail 8's page editor and its choosers (modal workflow) run inline <script> blocks.
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "frame-src": ["'self'", *PARVIS_CSP_FRAME_SRC],
+        "worker-src": ["'self'", "blob:"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+# The standalone error pages (no request, so no nonce) keep their inline <style>, allowed by its hash.
+PARVIS_CSP_STANDALONE_TEMPLATES = ["400.html", "500.html"]
+PARVIS_PERMISSIONS_POLICY_DENY = [
+    "camera",
+    "microphone",
+    "geolocation",
+    "payment",
+    "usb",
+    "serial",
+    "hid",
+    "magnetometer",
+    "gyroscope",
+    "accelerometer",
+    "display-capture",
+    "browsing-topics",
+]
+# No avatar fetched from gravatar.com: no third-party request, nothing to allow in the admin's CSP.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
 # Parvis
+# The page model of a council's space: core.visibility reads its `is_sandbox` flag.
+PARVIS_SPACE_MODEL = "councils.CouncilPage"
 PARVIS_COMMUNICATIONS_GROUP = env("COMMUNICATIONS_GROUP_NAME", "Équipe communication")
+# How long an invitation link (to a council's editors or members) stays valid.
+PARVIS_INVITATION_DAYS = 7

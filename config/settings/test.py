@@ -33,3 +33,11 @@ MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa:
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 LOGGING["loggers"]["wagtail"] = {"level": "WARNING"}  # noqa: F405
 LOGGING["loggers"]["django_tasks"] = {"level": "WARNING"}  # noqa: F405
+LOGGING["loggers"]["axes"] = {"level": "ERROR"}  # noqa: F405 (every failed sign-in is a WARNING)
+
+# django-axes stays on (the lock-out tests need it); Client.login() passes no request, which axes'
+# backend refuses, so the suite uses a variant that lets request-less authenticate() through.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.RequestOptionalAxesBackend",
+    *(b for b in AUTHENTICATION_BACKENDS if b != "axes.backends.AxesStandaloneBackend"),  # noqa: F405
+]
