@@ -1,15 +1,33 @@
 """Fixtures shared by the whole suite: the site skeleton, councils, and people with roles."""
 
+from django.core.cache import cache
+
 import pytest
 
 from councils.factories import CouncilPageFactory, UserFactory
 from councils.services import communications_team_group, council_add_editor, council_add_member
 
 
-@pytest.fixture
-def home(db):
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The site skeleton is built once per test run, right after the test database is created.
+
+    Each test's transaction is rolled back, so the skeleton stays as built. A transactional test
+    (browser tests) flushes the database when it ends: the `home` fixture then builds it again.
+    """
     from home.services import site_structure_ensure
 
+    with django_db_blocker.unblock():
+        site_structure_ensure(hostname="testserver")
+
+
+@pytest.fixture
+def home(db):
+    """The home page of the skeleton (built once per run; rebuilt here only if a flush removed it)."""
+    from home.services import site_structure_ensure
+
+    # Wagtail caches the site root paths: a test that changed the Site must not leak into the next.
+    cache.clear()
     return site_structure_ensure(hostname="testserver")
 
 

@@ -7,9 +7,11 @@ the city agenda (list and month view), the home page, the documents page and the
 from django.core.files.base import ContentFile
 
 import pytest
+import time_machine
 
 from councils.factories import UserFactory
 from councils.services import council_add_member
+from councils.tests.worlds import keys_of, two_councils_build, world_built_once, world_fresh
 from documents.models import DocumentIndexPage
 from documents.services import document_create
 from events.tests.helpers import meeting_index_for, meeting_make_private, meeting_publish, paris
@@ -20,45 +22,73 @@ SECRET_MEETING = "Séance à huis clos"
 SECRET_DOCUMENT = "Note interne confidentielle"
 PUBLIC_MEETING = "Séance publique"
 PUBLIC_DOCUMENT = "Compte rendu public"
+NOW = paris(2026, 11, 2, 10)
 
 
-@pytest.fixture
-def member_b(council_b):
-    user = UserFactory(username="membre-biollay")
-    council_add_member(council=council_b, user=user)
-    return user
-
-
-@pytest.fixture
-def world(council_a, council_b, time_machine):
-    time_machine.move_to(paris(2026, 11, 2, 10), tick=False)
-    public = meeting_publish(council_a, title=PUBLIC_MEETING, start=paris(2026, 12, 8, 18, 30))
-    private = meeting_publish(council_a, title=SECRET_MEETING, start=paris(2026, 12, 10, 18, 30))
+@time_machine.travel(NOW, tick=False)
+def _world_build():
+    world = two_councils_build()
+    council_a, council_b = world["council_a"], world["council_b"]
+    world["member_b"] = UserFactory(username="membre-biollay")
+    council_add_member(council=council_b, user=world["member_b"])
+    world["public"] = meeting_publish(council_a, title=PUBLIC_MEETING, start=paris(2026, 12, 8, 18, 30))
+    world["private"] = private = meeting_publish(
+        council_a, title=SECRET_MEETING, start=paris(2026, 12, 10, 18, 30)
+    )
     meeting_make_private(private, council_a)
     meeting_publish(council_b, title="Séance de Biollay", start=paris(2026, 12, 9, 18, 30))
-    documents_page = DocumentIndexPage(title="Documents", slug="documents")
-    council_a.add_child(instance=documents_page)
-    documents_page.save_revision().publish()
-    public_doc = document_create(
+    # Created with the council.
+    world["documents_page"] = DocumentIndexPage.objects.child_of(council_a).get()
+    world["public_doc"] = document_create(
         title=PUBLIC_DOCUMENT,
         file=ContentFile(b"%PDF-1.4 public", name="cr-public.pdf"),
         collection=council_a.access.collection,
         kind="minutes",
     )
-    private_doc = document_create(
+    world["private_doc"] = document_create(
         title=SECRET_DOCUMENT,
         file=ContentFile(b"%PDF-1.4 secret", name="note-interne.pdf"),
         collection=council_a.access.private_collection,
         kind="report",
     )
-    return {
-        "public": public,
-        "private": private,
-        "documents_page": documents_page,
-        "public_doc": public_doc,
-        "private_doc": private_doc,
-        "council_feed": meeting_index_for(council_a).url + "calendrier/",
-    }
+    world["meeting_index"] = meeting_index_for(council_a)
+    return keys_of(world)
+
+
+@pytest.fixture(scope="module")
+def world_keys(django_db_setup, django_db_blocker):
+    """Built once for the module: each test runs in a savepoint inside its transaction."""
+    with world_built_once(django_db_blocker, _world_build) as keys:
+        yield keys
+
+
+@pytest.fixture
+def world(world_keys, db, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    world = vars(world_fresh(world_keys))
+    world["council_feed"] = world["meeting_index"].url + "calendrier/"
+    return world
+
+
+# The conftest's fixtures of the same names, taken from the world built once for the module.
+@pytest.fixture
+def council_a(world):
+    return world["council_a"]
+
+
+@pytest.fixture
+def council_b(world):
+    return world["council_b"]
+
+
+@pytest.fixture
+def member_a(world):
+    return world["member_a"]
+
+
+@pytest.fixture
+def member_b(world):
+    return world["member_b"]
 
 
 PUBLIC_LISTINGS = ["/", "/agenda/", "/agenda/mois/2026/12/", "/agenda/?conseil=centre", "/agenda/calendrier/"]

@@ -126,8 +126,7 @@ def test_the_dashboard_links_to_adding_a_meeting_when_the_council_has_a_meetings
 ):
     from meetings.models import MeetingIndexPage
 
-    index = MeetingIndexPage(title="Réunions", slug="reunions")
-    council_a.add_child(instance=index)
+    index = MeetingIndexPage.objects.child_of(council_a).get()  # created with the council
     client.force_login(editor_a)
     content = client.get(reverse("wagtailadmin_home")).content.decode()
     assert reverse("wagtailadmin_pages:add", args=["meetings", "meetingpage", index.pk]) in content

@@ -127,7 +127,7 @@ def test_sandbox_council_is_absent_from_the_menu_the_council_index_and_the_home_
 # -- Query budgets -----------------------------------------------------------------------------------
 
 
-def test_public_pages_run_as_many_queries_with_30_councils_as_with_2(
+def test_public_pages_run_as_many_queries_with_10_councils_as_with_2(
     client, home, council_factory, django_assert_max_num_queries
 ):
     about = StandardPage(title="À propos", slug="a-propos", intro="La démarche.")
@@ -143,11 +143,12 @@ def test_public_pages_run_as_many_queries_with_30_councils_as_with_2(
             _get_ok(client, url)
         budgets[url] = len(queries)
 
-    councils_create(council_factory, 28, start=2)
+    # More councils than the city has (nine): a query per council would show eight times over.
+    councils_create(council_factory, 8, start=2)
     for url in urls:
         _get_ok(client, url)
         cache.clear()
         with django_assert_max_num_queries(budgets[url]):
             html = _get_ok(client, url)
-        assert 'href="/conseils/conseil-29/"' in html, "every council is in the header menu"
-    assert html.count('class="council-menu__link"') == 30
+        assert 'href="/conseils/conseil-09/"' in html, "every council is in the header menu"
+    assert html.count('class="council-menu__link"') == 10

@@ -4,17 +4,17 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
 from councils.models import CouncilKind
 from home.models import StandardPage
+from images.models import CouncilImage
 from meetings.factories import MeetingIndexPageFactory, MeetingPageFactory
 from meetings.models import MinutesStatus
 
 
 def image_create(title="Place du marché"):
-    return Image.objects.create(title=title, file=get_test_image_file(colour="blue"))
+    return CouncilImage.objects.create(title=title, file=get_test_image_file(colour="blue"))
 
 
 def publish(page):

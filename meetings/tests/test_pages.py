@@ -10,7 +10,14 @@ import time_machine
 from councils.models import CouncilPage
 from documents.models import CouncilDocument
 from meetings.factories import MeetingIndexPageFactory, MeetingPageFactory, agenda_item
-from meetings.models import MeetingDocument, MeetingIndexPage, MeetingPage, MeetingStatus, MinutesStatus
+from meetings.models import (
+    MEETINGS_PER_PAGE,
+    MeetingDocument,
+    MeetingIndexPage,
+    MeetingPage,
+    MeetingStatus,
+    MinutesStatus,
+)
 
 from .conftest import paris
 
@@ -74,10 +81,13 @@ def test_meeting_page_shows_place_agenda_with_times_minutes_and_documents(client
         "PDF, 230",
     ):
         assert text in html, text
-    # Each item starts when the previous ones end: 18 h 30, 18 h 45, 19 h 30.
-    assert html.index("18 h 45") < html.index("Budget participatif") < html.index("19 h 30")
+    # Each item starts when the previous ones end: 18 h 30, 18 h 45, 19 h 30 (no-break spaces).
+    assert (
+        html.index("18\u00a0h\u00a045") < html.index("Budget participatif") < html.index("19\u00a0h\u00a030")
+    )
     assert 'class="badge badge--approved"' in html
-    assert f"{meeting.url}calendrier/" in html
+    # The meeting is over: the page keeps the facts but no longer offers to add it to a calendar.
+    assert f"{meeting.url}calendrier/" not in html
 
 
 @time_machine.travel(NOW, tick=False)
@@ -187,7 +197,7 @@ def test_meetings_of_a_sandbox_council_are_not_listed(council_factory, meeting_f
     assert practice not in listed
 
 
-@pytest.mark.parametrize("count", [3, 300])
+@pytest.mark.parametrize("count", [3, MEETINGS_PER_PAGE + 5])
 @time_machine.travel(NOW, tick=False)
 def test_meeting_index_and_council_page_run_a_fixed_number_of_queries(
     client, count, council_a, meeting_index_a, django_assert_max_num_queries
@@ -206,7 +216,7 @@ def test_meeting_index_and_council_page_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(25):
         response = client.get(meeting_index_a.url)
     assert response.status_code == 200
-    assert len(response.context["meetings"]) == min(count, 20)
+    assert len(response.context["meetings"]) == min(count, MEETINGS_PER_PAGE)
 
     with django_assert_max_num_queries(25):
         response = client.get(CouncilPage.objects.get(pk=council_a.pk).url)
