@@ -120,8 +120,8 @@ def test_sandbox_council_is_absent_from_the_menu_the_council_index_and_the_home_
         html = _get_ok(client, url)
         assert 'href="/conseils/centre/"' in html
         assert "bac-a-sable" not in html and "Bac à sable" not in html
-    # The sandbox itself still renders for the editors who train on it.
-    _get_ok(client, sandbox.url)
+    # The sandbox is closed to the public: only editors (who train on it) and the city read it.
+    assert client.get(sandbox.url).status_code == 302
 
 
 # -- Query budgets -----------------------------------------------------------------------------------

@@ -215,8 +215,11 @@ def public_urls():
 def test_every_public_seeded_page_renders(demo, client):
     urls = public_urls()
     expected = ["/", "/conseils/", "/a-propos/", "/manifeste/", "/mentions-legales/", "/accessibilite/"]
-    expected += [f"/conseils/{c['slug']}/" for c in demo_content.COUNCILS]
+    expected += [f"/conseils/{c['slug']}/" for c in demo_content.COUNCILS if not c.get("is_sandbox")]
     assert set(expected) <= set(urls)
+    # The sandbox is for editors in training: closed to the public.
+    assert "/conseils/bac-a-sable/" not in urls
+    assert client.get("/conseils/bac-a-sable/").status_code == 302
 
     for url in urls:
         assert client.get(url).status_code == 200, url

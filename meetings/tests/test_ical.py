@@ -187,7 +187,8 @@ def test_unpublished_private_and_sandbox_meetings_are_never_in_feeds(
     practice = meeting_publish(sandbox, title="Exercice")
 
     client.force_login(member_a)  # even a member gets the public feed: feed URLs are shared
-    for url in (feed_url(council_a), feed_url(sandbox), city_feed_url()):
+    assert client.get(feed_url(sandbox)).status_code == 302  # the sandbox is closed to the public
+    for url in (feed_url(council_a), city_feed_url()):
         uids = set(events_of(parse(client.get(url))))
         assert f"meeting-{draft.pk}@testserver" not in uids
         assert f"meeting-{private.pk}@testserver" not in uids

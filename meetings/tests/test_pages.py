@@ -32,7 +32,11 @@ def test_meeting_index_can_only_live_in_a_council_and_holds_only_meetings():
 
 
 def test_a_council_gets_one_meeting_index_at_most(meeting_index_a, council_a, council_b):
+    # Every council is created with its meetings index: none can get a second one.
     assert not MeetingIndexPage.can_create_at(council_a)
+    assert not MeetingIndexPage.can_create_at(council_b)
+    MeetingIndexPage.objects.child_of(council_b).get().delete()
+    council_b.refresh_from_db()
     assert MeetingIndexPage.can_create_at(council_b)
     assert MeetingPage.can_create_at(meeting_index_a)
     assert not MeetingPage.can_create_at(council_a)
