@@ -3,14 +3,18 @@
 Roles are data. Every council owns an editors' group and a members' group, a public collection and a
 private sub-collection; its editors hold page permissions on the council's subtree and collection
 permissions on its collections, nothing else. The communications team holds the same rights on the whole
-site. These functions are idempotent: calling them again brings everything back in step and changes
-nothing when it already is.
+site. These functions are idempotent and sync both ways: calling them again grants what the policy
+constants below grant, takes away what they no longer grant (for the council's own groups and the city's
+group only), and changes nothing when everything already is in step.
+
+A new council also gets its sections (meetings, documents), so its first editor can publish at once.
 """
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wagtail.models import (
@@ -19,7 +23,12 @@ from wagtail.models import (
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
+    PageViewRestriction,
 )
+
+from blog.models import BlogIndexPage
+from documents.models import DocumentIndexPage
+from meetings.models import MeetingIndexPage
 
 from .models import CouncilAccess, CouncilPage
 
@@ -35,6 +44,8 @@ COLLECTION_PERMISSIONS = (
     ("wagtailimages", "delete_image"),
     ("wagtailimages", "choose_image"),
 )
+EDITOR_MODEL_PERMISSIONS = (("wagtailadmin", "access_admin"),)
+MEMBER_MODEL_PERMISSIONS = ()
 CITY_MODEL_PERMISSIONS = (
     ("wagtailadmin", "access_admin"),
     ("home", "change_sitesettings"),
@@ -45,6 +56,9 @@ CITY_MODEL_PERMISSIONS = (
     ("accounts", "change_user"),
     ("wagtailcore", "add_collection"),
     ("wagtailcore", "change_collection"),
+    ("members", "manage_roles"),
+    ("training", "change_editorsguide"),
+    ("moderation", "moderate_councils"),
 )
 
 
@@ -67,30 +81,59 @@ def _page_permissions(codenames):
     return _permissions([(content_type.app_label, codename) for codename in codenames])
 
 
-def _grant_page_permissions(group, page, codenames):
-    permissions = _page_permissions(codenames)
-    held = set(
-        GroupPagePermission.objects.filter(group=group, page=page).values_list("permission_id", flat=True)
-    )
-    GroupPagePermission.objects.bulk_create(
-        [GroupPagePermission(group=group, page=page, permission=p) for p in permissions if p.pk not in held]
-    )
-
-
-def _grant_collection_permissions(group, collection):
-    permissions = _permissions(COLLECTION_PERMISSIONS)
-    held = set(
-        GroupCollectionPermission.objects.filter(group=group, collection=collection).values_list(
-            "permission_id", flat=True
+def _sync_page_permissions(group, grants):
+    """Make `group`'s page permissions exactly `grants` ({page: codenames}): add the missing ones, remove
+    the ones the policy no longer grants. Touches this group only."""
+    wanted = set()
+    for page, codenames in grants.items():
+        wanted |= {(page.pk, p.pk) for p in _page_permissions(codenames)} if codenames else set()
+    held = {
+        (page_id, permission_id): pk
+        for pk, page_id, permission_id in GroupPagePermission.objects.filter(group=group).values_list(
+            "pk", "page_id", "permission_id"
         )
-    )
-    GroupCollectionPermission.objects.bulk_create(
+    }
+    extra = [pk for key, pk in held.items() if key not in wanted]
+    if extra:
+        GroupPagePermission.objects.filter(pk__in=extra).delete()
+    GroupPagePermission.objects.bulk_create(
         [
-            GroupCollectionPermission(group=group, collection=collection, permission=p)
-            for p in permissions
-            if p.pk not in held
+            GroupPagePermission(group=group, page_id=page_id, permission_id=permission_id)
+            for page_id, permission_id in sorted(wanted - held.keys())
         ]
     )
+
+
+def _sync_collection_permissions(group, grants):
+    """Make `group`'s collection permissions exactly `grants` ({collection: (app_label, codename) pairs})."""
+    wanted = set()
+    for collection, pairs in grants.items():
+        wanted |= {(collection.pk, p.pk) for p in _permissions(pairs)} if pairs else set()
+    held = {
+        (collection_id, permission_id): pk
+        for pk, collection_id, permission_id in GroupCollectionPermission.objects.filter(
+            group=group
+        ).values_list("pk", "collection_id", "permission_id")
+    }
+    extra = [pk for key, pk in held.items() if key not in wanted]
+    if extra:
+        GroupCollectionPermission.objects.filter(pk__in=extra).delete()
+    GroupCollectionPermission.objects.bulk_create(
+        [
+            GroupCollectionPermission(group=group, collection_id=collection_id, permission_id=permission_id)
+            for collection_id, permission_id in sorted(wanted - held.keys())
+        ]
+    )
+
+
+def _sync_model_permissions(group, pairs):
+    """Make `group`'s model permissions exactly `pairs`; no query beyond the read when in step."""
+    wanted = {p.pk for p in _permissions(pairs)} if pairs else set()
+    held = set(group.permissions.values_list("pk", flat=True))
+    if held - wanted:
+        group.permissions.remove(*(held - wanted))
+    if wanted - held:
+        group.permissions.add(*(wanted - held))
 
 
 def _rename_group(group, name):
@@ -126,11 +169,11 @@ def communications_team_provision():
     group = communications_team_group()
     root_page = Page.get_first_root_node()
     root_collection = Collection.get_first_root_node()
-    if root_page is not None:
-        _grant_page_permissions(group, root_page, CITY_PAGE_PERMISSIONS)
-    if root_collection is not None:
-        _grant_collection_permissions(group, root_collection)
-    group.permissions.add(*_permissions(CITY_MODEL_PERMISSIONS))
+    _sync_page_permissions(group, {root_page: CITY_PAGE_PERMISSIONS} if root_page is not None else {})
+    _sync_collection_permissions(
+        group, {root_collection: COLLECTION_PERMISSIONS} if root_collection is not None else {}
+    )
+    _sync_model_permissions(group, CITY_MODEL_PERMISSIONS)
     return group
 
 
@@ -181,7 +224,8 @@ def council_provision(*, council: CouncilPage) -> CouncilAccess:
         .filter(council=council)
         .first()
     )
-    if access is None:
+    created = access is None
+    if created:
         editors = Group.objects.create(name=f"tmp-editors-{council.pk}")
         members = Group.objects.create(name=f"tmp-members-{council.pk}")
         _rename_group(editors, groups["editors"])
@@ -200,10 +244,14 @@ def council_provision(*, council: CouncilPage) -> CouncilAccess:
         access.council = council
         _sync_names(access)
 
-    editors = access.editors_group
-    editors.permissions.add(*_permissions([("wagtailadmin", "access_admin")]))
-    _grant_page_permissions(editors, council, EDITOR_PAGE_PERMISSIONS)
-    _grant_collection_permissions(editors, access.collection)
+    editors, members = access.editors_group, access.members_group
+    sandboxes = _sandboxes()
+    _sync_model_permissions(editors, EDITOR_MODEL_PERMISSIONS)
+    _sync_editor_rights(access, sandboxes)
+    # Members read what the council restricts to them; they hold no permission of their own.
+    _sync_model_permissions(members, MEMBER_MODEL_PERMISSIONS)
+    _sync_page_permissions(members, {})
+    _sync_collection_permissions(members, {})
 
     restriction, _created = CollectionViewRestriction.objects.get_or_create(
         collection=access.private_collection,
@@ -212,8 +260,144 @@ def council_provision(*, council: CouncilPage) -> CouncilAccess:
     if restriction.restriction_type != CollectionViewRestriction.GROUPS:
         restriction.restriction_type = CollectionViewRestriction.GROUPS
         restriction.save(update_fields=["restriction_type"])
-    restriction.groups.add(editors, access.members_group, communications_team_group())
+    restriction.groups.add(editors, members, communications_team_group())
+    if council.is_sandbox:
+        sandboxes_provision()
+    elif created:
+        for sandbox in sandboxes:
+            _sandbox_restriction(sandbox).groups.add(editors)
+    if created:
+        council_sections_ensure(council=council)
     return access
+
+
+# -- The sandbox: every council's editors practise there; the public never reads it ------------------
+
+
+def _sandboxes():
+    return list(
+        CouncilAccess.objects.filter(council__is_sandbox=True).select_related("council", "collection")
+    )
+
+
+def _sync_editor_rights(access, sandboxes):
+    """A council's editors: the editors' rights on their council and collection, and on every sandbox."""
+    own = EDITOR_PAGE_PERMISSIONS
+    if access.council.review_required:
+        # Under the city's review, editors submit; the communications team publishes.
+        own = tuple(codename for codename in own if codename != "publish_page")
+    pages = {access.council: own}
+    collections = {access.collection: COLLECTION_PERMISSIONS}
+    for sandbox in sandboxes:
+        pages[sandbox.council] = EDITOR_PAGE_PERMISSIONS
+        collections[sandbox.collection] = COLLECTION_PERMISSIONS
+    _sync_page_permissions(access.editors_group, pages)
+    _sync_collection_permissions(access.editors_group, collections)
+
+
+def council_editor_rights_sync(*, council: CouncilPage) -> None:
+    """Bring a council's editors' page and collection rights in step with the policy (after a change of
+    `review_required`, for instance)."""
+    access = (
+        CouncilAccess.objects.select_related("council", "editors_group", "collection")
+        .filter(council=council)
+        .first()
+    )
+    if access is not None:
+        access.council = council
+        _sync_editor_rights(access, _sandboxes())
+
+
+def _sandbox_restriction(sandbox):
+    restriction = PageViewRestriction.objects.filter(
+        page_id=sandbox.council_id, restriction_type=PageViewRestriction.GROUPS
+    ).first()
+    return restriction or PageViewRestriction.objects.create(
+        page_id=sandbox.council_id, restriction_type=PageViewRestriction.GROUPS
+    )
+
+
+def sandbox_in_step(*, council: CouncilPage) -> bool:
+    """Whether other councils' editors hold rights on this council exactly when it is a sandbox."""
+    access = CouncilAccess.objects.filter(council=council).first()
+    if access is None:
+        return True
+    foreign = (
+        GroupPagePermission.objects.filter(page=council, group__in=_editors_groups())
+        .exclude(group_id=access.editors_group_id)
+        .exists()
+    )
+    return foreign == council.is_sandbox
+
+
+def _editors_groups():
+    return CouncilAccess.objects.values("editors_group_id")
+
+
+@transaction.atomic
+def sandboxes_provision():
+    """Every council's editors get the editors' rights on every sandbox council, and lose them on a
+    council that is no longer one; each sandbox lets in only the editors and the city (no public)."""
+    sandboxes = _sandboxes()
+    accesses = list(CouncilAccess.objects.select_related("council", "editors_group", "collection"))
+    for access in accesses:
+        _sync_editor_rights(access, sandboxes)
+    city = communications_team_group()
+    for sandbox in sandboxes:
+        _sandbox_restriction(sandbox).groups.set([*(a.editors_group_id for a in accesses), city.pk])
+
+
+def _section_specs():
+    return (
+        (
+            MeetingIndexPage,
+            "reunions",
+            _("Meetings"),
+            _("The council's meetings: agendas before, minutes after."),
+        ),
+        (DocumentIndexPage, "documents", _("Documents"), _("The council's agendas, minutes and reports.")),
+        (BlogIndexPage, "actualites", _("News"), _("The council's news.")),
+    )
+
+
+def council_sections_ensure(*, council: CouncilPage) -> list[Page]:
+    """Create the council's sections (meetings, documents) that it lacks, one of each type.
+
+    A section is found by type under the council, so a renamed or re-slugged one is kept. New sections are
+    shown in menus and published when the council is live; under a draft council they wait as drafts and
+    are published with it (`council_sections_publish`).
+    """
+    existing = {page.content_type_id for page in council.get_children().only("content_type_id")}
+    created = []
+    for model, slug, title, intro in _section_specs():
+        content_type = ContentType.objects.get_for_model(model)
+        if content_type.pk in existing:
+            continue
+        if council.get_children().filter(slug=slug).exists():
+            slug = f"{slug}-{council.pk}"
+        # Written live directly rather than through a revision: an empty section has nothing to review, and
+        # a council is created often (tests, demo). Wagtail handles a page without revisions.
+        now = timezone.now() if council.live else None
+        section = model(
+            title=title,
+            slug=slug,
+            intro=intro,
+            show_in_menus=True,
+            live=council.live,
+            has_unpublished_changes=not council.live,
+            first_published_at=now,
+            last_published_at=now,
+        )
+        council.add_child(instance=section)
+        created.append(section)
+    return created
+
+
+def council_sections_publish(*, council: CouncilPage) -> None:
+    """When a council is first published: publish its sections that were never published."""
+    for model, *_spec in _section_specs():
+        for section in model.objects.child_of(council).filter(live=False, first_published_at__isnull=True):
+            section.save_revision().publish()
 
 
 @transaction.atomic
@@ -238,6 +422,16 @@ def council_add_editor(*, council: CouncilPage, user) -> None:
 def council_add_member(*, council: CouncilPage, user) -> None:
     access = council_sync_names(council=council)
     user.groups.add(access.members_group)
+
+
+def council_remove_editor(*, council: CouncilPage, user) -> None:
+    access = council_sync_names(council=council)
+    user.groups.remove(access.editors_group)
+
+
+def council_remove_member(*, council: CouncilPage, user) -> None:
+    access = council_sync_names(council=council)
+    user.groups.remove(access.members_group)
 
 
 def councils_edited_by(user):

@@ -6,6 +6,8 @@ from django.contrib.contenttypes.management import create_contenttypes
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from wagtail.signals import page_published
+
 from . import services
 from .models import CouncilAccess, CouncilPage
 
@@ -34,6 +36,12 @@ def council_saved(sender, instance, created, raw=False, update_fields=None, **kw
         services.council_provision(council=instance)
     else:
         services.council_sync_names(council=instance)
+
+
+@receiver(page_published, sender=CouncilPage)
+def council_published(sender, instance, **kwargs):
+    # A council created as a draft in the admin got draft sections: they go live with it, once.
+    services.council_sections_publish(council=instance)
 
 
 @receiver(post_delete, sender=CouncilAccess)

@@ -17,6 +17,19 @@ class MeetingIndexPageFactory(wagtail_factories.PageFactory):
     slug = "reunions"
     intro = "Les séances du conseil, ouvertes à toutes et à tous."
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """A council is created with its meetings index: get that one, with the given fields applied."""
+        parent = kwargs.get("parent")
+        existing = model_class.objects.child_of(parent).first() if parent is not None else None
+        if existing is None:
+            return super()._create(model_class, *args, **kwargs)
+        for name, value in kwargs.items():
+            if name != "parent":
+                setattr(existing, name, value)
+        existing.save()
+        return existing
+
 
 class MeetingPageFactory(wagtail_factories.PageFactory):
     class Meta:
