@@ -9,6 +9,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from blog.models import BlogIndexPage, latest_posts
 from core.blocks import BodyBlock
 from core.models import BasePage
 from core.visibility import VisiblePageManager, VisiblePageQuerySet
@@ -160,6 +161,7 @@ class CouncilPage(BasePage):
     subpage_types = [
         "meetings.MeetingIndexPage",
         "documents.DocumentIndexPage",
+        "blog.BlogIndexPage",
         "home.StandardPage",
     ]
 
@@ -188,6 +190,8 @@ class CouncilPage(BasePage):
         context["next_meeting"] = meetings.upcoming().first()
         context["latest_minutes"] = meetings.with_minutes().order_by("-start").first()
         context["sections"] = self.get_children().live().public().in_menu().specific()
+        context["latest_posts"] = latest_posts(parent=self)
+        context["news_index"] = BlogIndexPage.objects.child_of(self).listed().first()
         return context
 
 

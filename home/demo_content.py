@@ -1015,3 +1015,130 @@ def body_blocks(spec):
         else:
             raise ValueError(f"Unknown body block kind: {kind!r}")
     return blocks
+
+
+# -- News (blog app): the city's blog at /actualites/ and the lively councils' news ------------------
+# Each post: slug, title, date offset (days before today), author, intro, tags, body spec. A body spec
+# item is a body_blocks pair, or ("quote", text, attribution) or ("video", url, title).
+
+CITY_NEWS = [
+    {
+        "slug": "replay-webinaire-parvis-mode-d-emploi",
+        "title": "Replay : le webinaire « Parvis, mode d’emploi »",
+        "days_ago": 6,
+        "author": "Par la mission participation citoyenne",
+        "intro": (
+            "Vous n’avez pas pu suivre le webinaire de présentation de la plateforme ? "
+            "Le replay est en ligne : une heure pour prendre en main l’espace de votre conseil."
+        ),
+        "tags": ["webinaire", "plateforme"],
+        "body": [
+            (
+                "p",
+                "<p>Le webinaire a réuni une soixantaine d’animatrices et d’animateurs de conseils. "
+                "Au programme : publier une réunion, déposer un compte rendu, inviter les membres.</p>",
+            ),
+            # A freely licensed film (Blender's "Big Buck Bunny") stands in for the recording; offline, the
+            # page shows a plain link to it.
+            ("video", "https://www.youtube.com/watch?v=aqz-KE-bpKQ", "Webinaire « Parvis, mode d’emploi »"),
+            ("h2", "Les questions qui sont revenues"),
+            (
+                "p",
+                "<p>Comment rendre un document réservé aux membres ? Qui relit avant publication ? "
+                "Les réponses figurent dans le guide des éditeurs, accessible depuis l’administration.</p>",
+            ),
+            (
+                "quote",
+                "On a publié notre premier ordre du jour en dix minutes.",
+                "Une animatrice du conseil des Charmettes",
+            ),
+        ],
+    },
+    {
+        "slug": "budget-participatif-2026-les-projets-retenus",
+        "title": "Budget participatif 2026 : les projets retenus",
+        "days_ago": 20,
+        "author": "Par la direction de la démocratie locale",
+        "intro": "Douze projets proposés par les habitantes et habitants seront réalisés cette année.",
+        "tags": ["budget participatif"],
+        "body": [
+            (
+                "p",
+                "<p>Après trois semaines de vote, douze projets ont été retenus, pour un montant total "
+                "de 450 000 euros. Les conseils de quartier suivront leur réalisation.</p>",
+            ),
+        ],
+    },
+]
+
+COUNCIL_NEWS = {
+    "centre": [
+        {
+            "slug": "la-place-de-la-fontaine-se-met-au-vert",
+            "title": "La place de la Fontaine se met au vert",
+            "days_ago": 3,
+            "author": "Par le groupe de travail Place de la Fontaine",
+            "intro": "Jardinières, bancs et ombre : le projet présenté en réunion publique a été adopté.",
+            "tags": ["végétalisation", "budget participatif"],
+            "body": [
+                (
+                    "p",
+                    "<p>Les premières plantations commenceront à l’automne, avec les écoles du quartier.</p>",
+                )
+            ],
+        },
+        {
+            "slug": "marche-de-noel-appel-aux-benevoles",
+            "title": "Marché de Noël : appel aux bénévoles",
+            "days_ago": 12,
+            "author": "Par Claire Vautrin",
+            "intro": "Le conseil cherche des volontaires pour tenir le stand des associations du centre.",
+            "tags": ["animations"],
+            "body": [("p", "<p>Inscrivez-vous auprès des animateurs du conseil avant la fin du mois.</p>")],
+        },
+    ],
+    "charmettes": [
+        {
+            "slug": "jardin-partage-premiere-recolte",
+            "title": "Jardin partagé : première récolte",
+            "days_ago": 5,
+            "author": "Par les jardiniers des Charmettes",
+            "intro": "Courges, tomates et un grand pique-nique : le jardin partagé a fêté sa première saison.",
+            "tags": ["végétalisation", "vie de quartier"],
+            "body": [("p", "<p>Merci aux trente familles qui ont pris soin des parcelles tout l’été.</p>")],
+        },
+        {
+            "slug": "rue-des-ecoles-plus-sure",
+            "title": "Une rue des écoles plus sûre",
+            "days_ago": 25,
+            "author": "Par le conseil de quartier des Charmettes",
+            "intro": "La circulation sera fermée aux heures d’entrée et de sortie des classes dès la rentrée.",
+            "tags": ["mobilité"],
+            "body": [("p", "<p>Le conseil avait porté cette demande lors de sa réunion de printemps.</p>")],
+        },
+    ],
+    "rive-du-lac": [
+        {
+            "slug": "nettoyage-des-berges-bilan",
+            "title": "Nettoyage des berges : le bilan",
+            "days_ago": 9,
+            "author": "Par le conseil de la Rive-du-Lac",
+            "intro": "Quatre-vingts participants et deux cents kilos de déchets ramassés le long du lac.",
+            "tags": ["environnement", "vie de quartier"],
+            "body": [("p", "<p>Rendez-vous au printemps prochain pour une nouvelle édition.</p>")],
+        },
+    ],
+}
+
+
+def news_body_blocks(spec):
+    """StreamField data for a post's body: body_blocks pairs, plus quotes and videos."""
+    blocks = []
+    for item in spec:
+        if item[0] == "quote":
+            blocks.append(("quote", {"text": item[1], "attribution": item[2]}))
+        elif item[0] == "video":
+            blocks.append(("video", {"video": item[1], "title": item[2]}))
+        else:
+            blocks.extend(body_blocks([item]))
+    return blocks

@@ -9,6 +9,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from blog.models import BlogIndexPage, latest_posts
 from core.blocks import BodyBlock
 from core.models import BasePage
 from core.visibility import attach_councils
@@ -29,7 +30,12 @@ class HomePage(BasePage):
     search_fields = [*Page.search_fields, index.SearchField("intro")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["councils.CouncilIndexPage", "home.StandardPage", "events.EventIndexPage"]
+    subpage_types = [
+        "councils.CouncilIndexPage",
+        "home.StandardPage",
+        "events.EventIndexPage",
+        "blog.BlogIndexPage",
+    ]
     max_count = 1
 
     class Meta:
@@ -48,6 +54,8 @@ class HomePage(BasePage):
         upcoming = list(MeetingPage.objects.listed().upcoming()[:6])
         attach_councils(upcoming)
         context["upcoming_meetings"] = upcoming
+        context["latest_posts"] = latest_posts()
+        context["news_index"] = BlogIndexPage.objects.child_of(self).listed().first()
         return context
 
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from wagtail.models import Collection, Page, Site
 
+from blog.models import BlogIndexPage
 from councils.models import CouncilIndexPage
 from councils.services import communications_team_provision
 from events.models import EventIndexPage
@@ -59,6 +60,7 @@ def site_structure_ensure(*, hostname="localhost", port=80, site_name="Parvis"):
     )
     _child(home, CouncilIndexPage, "conseils", title=_("Councils"))
     _child(home, EventIndexPage, "agenda", title=_("Agenda"))
+    _child(home, BlogIndexPage, "actualites", title=_("News"))
     return home
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "images",
     "meetings",
     "events",
+    "blog",
     "search",
     "training",
     "wagtail.contrib.forms",
@@ -218,6 +219,8 @@ WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# Tag slugs in ASCII: /actualites/tag/mobilite/ rather than a percent-encoded "mobilité".
+TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True
 
 LOGGING = {
     "version": 1,
@@ -290,7 +293,7 @@ PARVIS_ADMIN_CONTENT_SECURITY_POLICY = {
     }
 }
 # The standalone error pages (no request, so no nonce) keep their inline <style>, allowed by its hash.
-PARVIS_CSP_STANDALONE_TEMPLATES = ["400.html", "500.html"]
+PARVIS_CSP_STANDALONE_TEMPLATES = ["error_standalone.html"]
 PARVIS_PERMISSIONS_POLICY_DENY = [
     "camera",
     "microphone",

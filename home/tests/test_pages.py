@@ -16,6 +16,7 @@ from wagtail.models import Page, Site
 
 import pytest
 
+from blog.models import BlogIndexPage
 from councils.models import CouncilIndexPage
 from events.models import EventIndexPage
 from home.models import HomePage, SiteSettings, StandardPage
@@ -58,8 +59,13 @@ def test_home_page_is_created_only_under_the_root_and_only_once(home):
     assert not HomePage.can_create_at(home)
 
 
-def test_home_page_accepts_the_council_index_the_agenda_and_standard_pages(home):
-    assert set(HomePage.allowed_subpage_models()) == {CouncilIndexPage, StandardPage, EventIndexPage}
+def test_home_page_accepts_the_council_index_the_agenda_the_news_and_standard_pages(home):
+    assert set(HomePage.allowed_subpage_models()) == {
+        CouncilIndexPage,
+        StandardPage,
+        EventIndexPage,
+        BlogIndexPage,
+    }
 
 
 def test_standard_page_is_created_under_the_home_page_a_standard_page_or_a_council(home, council_a):

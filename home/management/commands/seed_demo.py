@@ -27,6 +27,8 @@ from wagtail.models import Page, PageViewRestriction, Site
 
 from dateutil import rrule as rr
 
+from blog.factories import BlogPageFactory
+from blog.models import BlogIndexPage, BlogPage
 from councils.models import CouncilIndexPage, CouncilPage
 from councils.services import (
     communications_team_group,
@@ -35,10 +37,10 @@ from councils.services import (
     council_add_member,
     council_create,
     council_provision,
+    council_sections_ensure,
 )
-from documents.models import DocumentIndexPage
 from home import demo_content as content
-from home.demo_content import body_blocks
+from home.demo_content import body_blocks, news_body_blocks
 from home.models import SiteSettings, StandardPage
 from home.services import site_structure_ensure
 from meetings.blocks import agenda_item
@@ -151,6 +153,7 @@ class DemoSeeder:
         index = CouncilIndexPage.objects.child_of(home).get()
         for spec in content.COUNCILS:
             self.council(index, spec)
+        self.news(home, index)
         self.accounts()
 
     # Site, home page and standard pages
@@ -198,6 +201,31 @@ class DemoSeeder:
             site.site_name = content.SITE_SETTINGS["site_name"]
             site.save(update_fields=["site_name"])
 
+    # News (blog app)
+
+    def news(self, home, index):
+        """The city's posts (the webinar replay among them) and the lively councils' news. Get-or-create
+        by slug: a second run changes nothing."""
+        blogs = [(BlogIndexPage.objects.child_of(home).get(slug="actualites"), content.CITY_NEWS)]
+        for slug, posts in content.COUNCIL_NEWS.items():
+            council = CouncilPage.objects.child_of(index).get(slug=slug)
+            blogs.append((BlogIndexPage.objects.child_of(council).get(), posts))
+        for blog, posts in blogs:
+            for spec in posts:
+                if BlogPage.objects.child_of(blog).filter(slug=spec["slug"]).exists():
+                    continue
+                post = BlogPageFactory(
+                    parent=blog,
+                    slug=spec["slug"],
+                    title=spec["title"],
+                    date=self.today - timedelta(days=spec["days_ago"]),
+                    author=spec["author"],
+                    intro=spec["intro"],
+                    body=news_body_blocks(spec["body"]),
+                    tags=spec["tags"],
+                )
+                _publish(post)
+
     # Councils
 
     def council(self, index, spec):
@@ -231,27 +259,14 @@ class DemoSeeder:
         if "private_page" in spec:
             self.private_page(council, access, spec["private_page"])
 
+        # Every council has its meetings and documents sections, created with it (found by type).
+        council_sections_ensure(council=council)
         profile = spec["profile"]
         if profile == content.SPARSE and "upcoming" not in spec:
             return
-        meetings_index, _created = _child_page(
-            council,
-            MeetingIndexPage,
-            "reunions",
-            title="Réunions",
-            intro="Les séances du conseil : ordres du jour avant, comptes rendus après.",
-            show_in_menus=True,
-        )
+        meetings_index = MeetingIndexPage.objects.child_of(council).get()
         documents = {}
         if profile != content.SPARSE:
-            _child_page(
-                council,
-                DocumentIndexPage,
-                "documents",
-                title="Documents",
-                intro="Ordres du jour, comptes rendus et rapports du conseil.",
-                show_in_menus=True,
-            )
             documents = self.documents(spec, access)
 
         if MeetingPage.objects.child_of(meetings_index).exists():
