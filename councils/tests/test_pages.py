@@ -11,6 +11,7 @@ from wagtail.models import Page
 
 import pytest
 
+from blog.models import BlogIndexPage
 from councils.models import CouncilIndexPage, CouncilKind, CouncilPage
 from documents.models import DocumentIndexPage
 from home.models import HomePage, StandardPage
@@ -50,8 +51,13 @@ def test_council_page_is_created_only_under_the_council_index(home, council_inde
     assert not CouncilPage.can_create_at(Page.get_first_root_node())
 
 
-def test_council_page_holds_meetings_documents_and_standard_pages(council_a):
-    assert set(CouncilPage.allowed_subpage_models()) == {MeetingIndexPage, DocumentIndexPage, StandardPage}
+def test_council_page_holds_meetings_documents_news_and_standard_pages(council_a):
+    assert set(CouncilPage.allowed_subpage_models()) == {
+        MeetingIndexPage,
+        DocumentIndexPage,
+        BlogIndexPage,
+        StandardPage,
+    }
 
 
 def test_council_with_a_cover_image_but_no_alternative_text_is_refused(council_a):
