@@ -29,6 +29,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Revision, TaskState, UploadedFile, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from .visibility import listed_pages
+
 COLLECTION_ACTIONS = ["add", "change", "delete", "choose"]
 
 
@@ -297,7 +299,35 @@ def tags_visible_to(user):
                 "pk"
             ),
         )
+    # Pages' tags (news posts…), through every tagged-item model whose object is a page: those of pages
+    # the user may explore (their council) or that anyone may read (listed).
+    pages = Page.objects.filter(
+        Q(pk__in=pages_explorable_by(user).values("pk")) | Q(pk__in=listed_pages().values("pk"))
+    )
+    for through in _page_tag_through_models():
+        query |= Q(pk__in=through.objects.filter(content_object__in=pages).values("tag_id"))
     return Tag.objects.filter(query).distinct()
+
+
+def _page_tag_through_models():
+    """Tagged-item models (django-taggit's ItemBase) that tag pages with taggit's Tag, found by walking
+    the installed models: a tagged page type added later is covered."""
+    from django.apps import apps
+
+    from taggit.models import ItemBase, Tag
+
+    found = []
+    for model in apps.get_models():
+        if not issubclass(model, ItemBase):
+            continue
+        try:
+            target = model._meta.get_field("content_object").related_model
+            tag = model._meta.get_field("tag").related_model
+        except Exception:  # noqa: BLE001, S112 - generic tagged items have no content_object FK
+            continue
+        if isinstance(target, type) and issubclass(target, Page) and tag is Tag:
+            found.append(model)
+    return found
 
 
 def tag_autocomplete(request, app_name=None, model_name=None):

@@ -193,6 +193,26 @@ def test_another_councils_editor_is_not_offered_a_members_only_posts_tag(
     assert response.json() == []
 
 
+def test_an_editor_is_offered_public_posts_tags_and_their_own_councils_tags(
+    client, blog_a, council_a, council_b, make_post
+):
+    from councils.factories import UserFactory
+    from councils.services import council_add_editor
+
+    make_post(blog_a, tags=["mobilite"])
+    own = make_post(blog_a, tags=["mobilite-interne"])
+    members_only(own, council_a)
+    editor_a = UserFactory(username="editrice-centre")
+    council_add_editor(council=council_a, user=editor_a)
+    editor_b = UserFactory(username="editeur-biollay")
+    council_add_editor(council=council_b, user=editor_b)
+    url = reverse("wagtailadmin_tag_autocomplete") + "?term=mobilite"
+    client.force_login(editor_a)
+    assert sorted(client.get(url).json()) == ["mobilite", "mobilite-interne"]
+    client.force_login(editor_b)
+    assert client.get(url).json() == ["mobilite"]
+
+
 # -- Feeds ---------------------------------------------------------------------------------------------
 
 
