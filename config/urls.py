@@ -32,6 +32,7 @@ if settings.DEBUG:
 
 urlpatterns += [
     path("invitation/", include("members.urls")),
+    path("inscriptions/", include("events.urls")),
     path("", include(wagtail_urls)),
 ]
 

@@ -162,6 +162,7 @@ class CouncilPage(BasePage):
         "meetings.MeetingIndexPage",
         "documents.DocumentIndexPage",
         "blog.BlogIndexPage",
+        "events.EventPage",
         "home.StandardPage",
     ]
 

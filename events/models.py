@@ -1,20 +1,37 @@
 import calendar
+import secrets
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from wagtail.admin.panels import FieldPanel
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
-from wagtail.models import Page
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
 
+from core.blocks import BodyBlock
+from core.dated import DatedPage, DatedPageManager, DatedPageQuerySet
+from core.ical import city_feed_response
 from core.models import BasePage
 from core.visibility import attach_councils
-from meetings.ical import city_feed_response
 from meetings.models import MeetingPage
 
 from .forms import AgendaFilterForm
@@ -70,7 +87,7 @@ class EventIndexPage(RoutablePageMixin, BasePage):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["home.HomePage"]
-    subpage_types = []
+    subpage_types = ["events.EventPage"]
     max_count = 1
 
     class Meta:
@@ -175,3 +192,376 @@ def _weekday_names():
     from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 
     return [(WEEKDAYS_ABBR[n], WEEKDAYS[n]) for n in range(7)]
+
+
+# -- Events ------------------------------------------------------------------------------------------------
+
+
+class RegistrationMode(models.TextChoices):
+    NONE = "none", _("No registration")
+    PARVIS = "parvis", _("Registration on this site")
+    EXTERNAL = "external", _("Registration on another site")
+
+
+class EventPageQuerySet(DatedPageQuerySet):
+    pass
+
+
+class EventPageManager(DatedPageManager.from_queryset(EventPageQuerySet)):
+    pass
+
+
+class EventPage(DatedPage):
+    """An event of the city (under /agenda/) or of a council: a programme of timed sessions in rooms, and
+    registration without an account, on Parvis or elsewhere.
+
+    Seat counting never lives on the page (a page's fields are rewritten from revisions on publish): the
+    counter is `EventSeats`, the people are `Registration` rows.
+    """
+
+    ical_uid_prefix = "event"
+
+    summary = models.TextField(
+        _("summary"), help_text=_("A few lines shown in the agenda, feeds and shares.")
+    )
+    lead_image = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        verbose_name=_("lead image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    lead_image_alt = models.CharField(
+        _("lead image alternative text"),
+        max_length=255,
+        blank=True,
+        help_text=_("Describe the image for people who cannot see it. Required with a lead image."),
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+    audience = models.CharField(
+        _("audience"),
+        max_length=255,
+        blank=True,
+        help_text=_("Who it is for: “Everyone”, “Residents of the neighbourhood”, “Council volunteers”…"),
+    )
+    price = models.DecimalField(
+        _("price (euros)"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+    )
+    price_details = models.CharField(
+        _("price details"), max_length=255, blank=True, help_text=_("Reduced rates, what the price includes…")
+    )
+
+    registration_mode = models.CharField(
+        _("registration"), max_length=20, choices=RegistrationMode.choices, default=RegistrationMode.NONE
+    )
+    registration_url = models.URLField(_("registration link"), blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Seats available. Leave empty for no limit.")
+    )
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(
+        _("registration closes"), null=True, blank=True, help_text=_("By default, when the event starts.")
+    )
+    waiting_list = models.BooleanField(
+        _("waiting list"),
+        default=True,
+        help_text=_("When the event is full, offer a place on a waiting list."),
+    )
+    offer_hours = models.PositiveSmallIntegerField(
+        _("offer validity (hours)"),
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(14 * 24)],
+        help_text=_("When a seat frees, the first person waiting has this long to accept it."),
+    )
+    retention_days = models.PositiveIntegerField(
+        _("keep registrations (days after the event)"),
+        default=183,
+        validators=[MinValueValidator(1), MaxValueValidator(3 * 365)],
+        help_text=_("Names and emails are then erased; the counts remain."),
+    )
+
+    objects = EventPageManager()
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("start"), FieldPanel("end")]),
+                FieldPanel("status"),
+                FieldPanel(
+                    "cancellation_reason",
+                    attrs={"data-w-rules-target": "show", "data-w-rules": '{"status": ["cancelled"]}'},
+                ),
+            ],
+            heading=_("Date and status"),
+            attrs={"data-controller": "w-rules", "data-action": "change->w-rules#resolve"},
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("format"),
+                FieldPanel("place_name"),
+                FieldPanel("place_address"),
+                FieldPanel("access_notes"),
+                FieldPanel("online_url"),
+            ],
+            heading=_("Place"),
+        ),
+        FieldPanel("summary"),
+        MultiFieldPanel([FieldPanel("lead_image"), FieldPanel("lead_image_alt")], heading=_("Lead image")),
+        MultiFieldPanel(
+            [FieldPanel("audience"), FieldRowPanel([FieldPanel("price"), FieldPanel("price_details")])],
+            heading=_("Audience and price"),
+        ),
+        FieldPanel("body"),
+    ]
+    programme_panels = [
+        InlinePanel("rooms", heading=_("Rooms"), label=_("Room")),
+        InlinePanel("sessions", heading=_("Programme"), label=_("Session")),
+    ]
+    registration_panels = [
+        FieldPanel("registration_mode"),
+        FieldPanel("registration_url"),
+        FieldPanel("capacity"),
+        FieldRowPanel([FieldPanel("registration_opens_at"), FieldPanel("registration_closes_at")]),
+        FieldPanel("waiting_list"),
+        FieldPanel("offer_hours"),
+        FieldPanel("retention_days"),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Event")),
+            ObjectList(programme_panels, heading=_("Programme")),
+            ObjectList(registration_panels, heading=_("Registration")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("audience"),
+        *DatedPage.dated_search_fields,
+    ]
+
+    parent_page_types = ["events.EventIndexPage", "councils.CouncilPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    @path("inscription/", name="register")
+    def register(self, request):
+        """The registration form posts here (Wagtail's view restrictions were checked before)."""
+        from .views import register
+
+        return register(request, self)
+
+    @property
+    def is_free(self):
+        return not self.price
+
+    @property
+    def takes_registrations(self):
+        return self.registration_mode == RegistrationMode.PARVIS
+
+    def registration_closing(self):
+        """When registration closes: the date set, or the event's start."""
+        return self.registration_closes_at or self.start
+
+    def dated_errors(self):
+        errors = super().dated_errors()
+        if self.lead_image_id and not self.lead_image_alt.strip():
+            errors["lead_image_alt"] = _("Describe the lead image: alternative text is required.")
+        if self.registration_mode == RegistrationMode.EXTERNAL and not self.registration_url:
+            errors["registration_url"] = _("Give the link where people register.")
+        if (
+            self.registration_opens_at
+            and self.registration_closes_at
+            and self.registration_closes_at <= self.registration_opens_at
+        ):
+            errors["registration_closes_at"] = _("Registration must close after it opens.")
+        if self.registration_closes_at and self.end and self.registration_closes_at > self.end:
+            errors["registration_closes_at"] = _("Registration must close before the event ends.")
+        return errors
+
+
+class EventRoom(Orderable):
+    """A room of the event's venue ("Auditorium — ground floor, on the left")."""
+
+    page = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(_("name"), max_length=120)
+    details = models.CharField(
+        _("how to find it"), max_length=255, blank=True, help_text=_("Floor, direction, step-free access…")
+    )
+
+    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("details")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+
+    def __str__(self):
+        return self.name
+
+
+class EventSession(Orderable):
+    """A timed session of the programme: a talk, a workshop, a break."""
+
+    page = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="sessions")
+    day = models.DateField(
+        _("day"), null=True, blank=True, help_text=_("Leave empty for the event's first day.")
+    )
+    start_time = models.TimeField(_("starts at"))
+    end_time = models.TimeField(_("ends at"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=255)
+    room = models.CharField(
+        _("room"), max_length=120, blank=True, help_text=_("One of the event's rooms, by its name.")
+    )
+    speakers = models.CharField(
+        _("speakers"), max_length=255, blank=True, help_text=_("Names, separated by commas.")
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("day"), FieldPanel("start_time"), FieldPanel("end_time")]),
+        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("room"), FieldPanel("speakers")]),
+        FieldPanel("description"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self):
+        return self.title
+
+    def _local(self, value):
+        if value is None:
+            return None
+        day = self.day or (timezone.localtime(self.page.start).date() if self.page.start else None)
+        if day is None:
+            return None
+        return datetime.combine(day, value, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+    @property
+    def starts(self):
+        """The session's start as an aware datetime (the event's first day unless `day` is set)."""
+        return self._local(self.start_time)
+
+    @property
+    def ends(self):
+        return self._local(self.end_time)
+
+    @property
+    def speaker_list(self):
+        return [name.strip() for name in self.speakers.split(",") if name.strip()]
+
+
+class EventSeats(models.Model):
+    """The seat counter of an event that takes registrations — never a page field (revisions rewrite those).
+
+    `taken` counts confirmed registrations and outstanding offers. A seat is taken only by an atomic
+    conditional UPDATE (`taken < capacity`), and the CHECK constraint is the database's last word:
+    there is no overbooking, whatever the concurrency.
+    """
+
+    event = models.OneToOneField(EventPage, on_delete=models.CASCADE, primary_key=True, related_name="seats")
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+    taken = models.PositiveIntegerField(default=0)
+    notified_80 = models.BooleanField(default=False)
+    notified_100 = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("event seats")
+        verbose_name_plural = _("event seats")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(capacity__isnull=True) | models.Q(taken__lte=models.F("capacity")),
+                name="events_seats_taken_within_capacity",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event_id}: {self.taken}/{self.capacity or '∞'}"
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Registered")
+    WAITING = "waiting", _("Waiting list")
+    OFFERED = "offered", _("Seat offered")
+    CANCELLED = "cancelled", pgettext_lazy("registration status", "Cancelled")
+    EXPIRED = "expired", _("Offer expired")
+
+
+#: Statuses that hold a place (a seat or a rank on the waiting list): one per email and event.
+ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING, RegistrationStatus.OFFERED)
+#: Statuses that hold a seat (counted in `EventSeats.taken`).
+SEAT_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
+
+
+def new_registration_key():
+    return secrets.token_urlsafe(16)
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def waiting_in_order(self):
+        return self.filter(status=RegistrationStatus.WAITING).order_by("waiting_since", "pk")
+
+
+class Registration(models.Model):
+    """One person's registration to an event, without an account.
+
+    Links in emails carry `signing.dumps({"r": pk, "k": key})`: tampering breaks the signature; erasing
+    the personal data clears `key`, so old links die with it.
+    """
+
+    event = models.ForeignKey(EventPage, on_delete=models.CASCADE, related_name="registrations")
+    status = models.CharField(_("status"), max_length=20, choices=RegistrationStatus.choices)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    accessibility_needs = models.TextField(_("accessibility needs"), blank=True)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    key = models.CharField(max_length=32, default=new_registration_key, editable=False)
+
+    created_at = models.DateTimeField(pgettext_lazy("registration", "created at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer expires at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    attended_at = models.DateTimeField(_("attended at"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "event",
+                condition=models.Q(status__in=["confirmed", "waiting", "offered"]),
+                name="events_one_active_registration_per_email",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["event", "status", "waiting_since"], name="events_reg_waiting_idx"),
+            models.Index(fields=["status", "offer_expires_at"], name="events_reg_offers_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_status_display()})"

@@ -1,18 +1,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from core.dated import ItemFormat, ItemStatus
 
-class MeetingFormat(models.TextChoices):
-    IN_PERSON = "in_person", _("In person")
-    ONLINE = "online", _("Online")
-    HYBRID = "hybrid", _("Hybrid")
-
-
-class MeetingStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    CANCELLED = "cancelled", pgettext_lazy("meeting status", "Cancelled")
-    HELD = "held", _("Held")
+# A meeting's format and status are those of every dated page (core.dated): the names stay for readability.
+MeetingFormat = ItemFormat
+MeetingStatus = ItemStatus
 
 
 class MinutesStatus(models.TextChoices):

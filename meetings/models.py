@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Case, F, IntegerField, Value, When
@@ -24,13 +23,14 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core.dated import DatedPage, DatedPageManager, DatedPageQuerySet
+from core.ical import council_feed_response
 from core.models import BasePage
-from core.visibility import VisiblePageManager, VisiblePageQuerySet, item_visible_to
+from core.visibility import item_visible_to
 
 from .admin_forms import MeetingPageForm
 from .blocks import AgendaBlock, DecisionBlock
-from .choices import MeetingFormat, MeetingStatus, MinutesStatus
-from .ical import council_feed_response, meeting_ics_response
+from .choices import MeetingFormat, MeetingStatus, MinutesStatus  # noqa: F401 - re-exported
 
 MEETINGS_PER_PAGE = 20
 
@@ -88,23 +88,14 @@ class MeetingIndexPage(RoutablePageMixin, BasePage):
         return context
 
 
-class MeetingPageQuerySet(VisiblePageQuerySet):
+class MeetingPageQuerySet(DatedPageQuerySet):
     """Meetings, with the shared visibility rules (`listed()`, `visible_to(request)`) from core."""
-
-    def upcoming(self, now=None):
-        return self.filter(end__gte=now or timezone.now()).order_by("start")
-
-    def past(self, now=None):
-        return self.filter(end__lt=now or timezone.now()).order_by("-start")
 
     def with_minutes(self):
         return self.exclude(minutes_status=MinutesStatus.NONE)
 
-    def for_council(self, council):
-        return self.descendant_of(council)
 
-
-class MeetingPageManager(VisiblePageManager.from_queryset(MeetingPageQuerySet)):
+class MeetingPageManager(DatedPageManager.from_queryset(MeetingPageQuerySet)):
     pass
 
 
@@ -145,26 +136,12 @@ class MeetingSeries(models.Model):
         return self.title
 
 
-class MeetingPage(RoutablePageMixin, BasePage):
-    """One session of a council: when and where, what will be discussed, and what was decided."""
+class MeetingPage(DatedPage):
+    """One session of a council: when and where (`core.dated.DatedPage`), what will be discussed, and what
+    was decided."""
 
-    start = models.DateTimeField(_("start"))
-    end = models.DateTimeField(_("end"))
-    format = models.CharField(
-        _("format"), max_length=20, choices=MeetingFormat.choices, default=MeetingFormat.IN_PERSON
-    )
-    place_name = models.CharField(_("place"), max_length=255, blank=True)
-    place_address = models.CharField(_("address"), max_length=255, blank=True)
-    access_notes = models.TextField(
-        _("access notes"), blank=True, help_text=_("Entrance, floor, step-free access, public transport.")
-    )
-    online_url = models.URLField(_("online link"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
-    )
-    cancellation_reason = models.TextField(
-        _("reason for cancellation"), blank=True, help_text=_("Shown prominently on the meeting page.")
-    )
+    ical_uid_prefix = "meeting"
+
     summary = models.TextField(_("summary"), blank=True)
     agenda = StreamField(
         AgendaBlock(),
@@ -194,8 +171,6 @@ class MeetingPage(RoutablePageMixin, BasePage):
         on_delete=models.SET_NULL,
         related_name="meetings",
     )
-    ical_sequence = models.PositiveIntegerField(default=0, editable=False)
-
     objects = MeetingPageManager()
     base_form_class = MeetingPageForm
 
@@ -249,10 +224,7 @@ class MeetingPage(RoutablePageMixin, BasePage):
         index.SearchField("summary"),
         index.SearchField("agenda"),
         index.SearchField("minutes"),
-        index.SearchField("place_name"),
-        index.FilterField("start"),
-        index.FilterField("end"),
-        index.FilterField("status"),
+        *DatedPage.dated_search_fields,
     ]
 
     parent_page_types = ["meetings.MeetingIndexPage"]
@@ -262,20 +234,7 @@ class MeetingPage(RoutablePageMixin, BasePage):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
 
-    @path("calendrier/", name="ical")
-    def ical(self, request):
-        """ "Add to my calendar": this one meeting as an .ics file."""
-        return meeting_ics_response(request, meeting=self)
-
     # -- Readers' helpers --------------------------------------------------------------------------
-
-    @property
-    def duration(self):
-        return self.end - self.start if self.start and self.end else timedelta(0)
-
-    @property
-    def duration_minutes(self):
-        return int(self.duration.total_seconds() // 60)
 
     @property
     def agenda_minutes(self):
@@ -296,51 +255,12 @@ class MeetingPage(RoutablePageMixin, BasePage):
         return schedule
 
     @property
-    def is_cancelled(self):
-        return self.status == MeetingStatus.CANCELLED
-
-    @property
-    def display_status(self):
-        """What readers are told: cancelled if the editors cancelled it, held once it has ended, planned
-        before that. Computed from the clock, so nobody has to mark a meeting "held" (the stored `status`
-        only says planned or cancelled; a "held" stored by older data means nothing more)."""
-        if self.is_cancelled:
-            return MeetingStatus.CANCELLED
-        if self.is_past():
-            return MeetingStatus.HELD
-        return MeetingStatus.PLANNED
-
-    @property
-    def display_status_label(self):
-        return MeetingStatus(self.display_status).label
-
-    @property
-    def is_held(self):
-        return self.display_status == MeetingStatus.HELD
-
-    @property
-    def invites(self):
-        """Whether the page still invites people to come or join: not once it is over or cancelled."""
-        return self.display_status == MeetingStatus.PLANNED
-
-    @property
-    def is_in_person(self):
-        return self.format in (MeetingFormat.IN_PERSON, MeetingFormat.HYBRID)
-
-    @property
-    def is_online(self):
-        return self.format in (MeetingFormat.ONLINE, MeetingFormat.HYBRID)
-
-    @property
     def has_minutes(self):
         return self.minutes_status != MinutesStatus.NONE
 
     @property
     def minutes_approved(self):
         return self.minutes_status == MinutesStatus.APPROVED
-
-    def is_past(self, now=None):
-        return bool(self.end and self.end < (now or timezone.now()))
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -354,27 +274,9 @@ class MeetingPage(RoutablePageMixin, BasePage):
 
     # -- Revisions and validation ------------------------------------------------------------------
 
-    def with_content_json(self, content):
-        """The calendar sequence belongs to the live page, not to a revision: publishing an older
-        revision must not take it back (calendar apps would then ignore the update)."""
-        obj = super().with_content_json(content)
-        if self.pk:
-            # Read it afresh: `self` may be an instance cached on the revision since long ago.
-            current = MeetingPage.objects.filter(pk=self.pk).values_list("ical_sequence", flat=True).first()
-            obj.ical_sequence = self.ical_sequence if current is None else current
-        return obj
-
-    def clean(self):
-        super().clean()
-        errors = {}
-        if self.start and self.end and self.end <= self.start:
-            errors["end"] = _("The meeting must end after it starts.")
-        if self.format in (MeetingFormat.IN_PERSON, MeetingFormat.HYBRID) and not self.place_name.strip():
-            errors["place_name"] = _("Give the place of an in-person or hybrid meeting.")
-        if self.format in (MeetingFormat.ONLINE, MeetingFormat.HYBRID) and not self.online_url:
-            errors["online_url"] = _("Give the link of an online or hybrid meeting.")
-        if self.status == MeetingStatus.CANCELLED and not self.cancellation_reason.strip():
-            errors["cancellation_reason"] = _("Tell readers why the meeting is cancelled.")
+    def dated_errors(self):
+        """The shared rules of a dated page, then the minutes' and the agenda's."""
+        errors = super().dated_errors()
         if self.minutes_status == MinutesStatus.APPROVED and not self.minutes_approved_on:
             errors["minutes_approved_on"] = _("Give the date the minutes were approved.")
         if self.minutes_status == MinutesStatus.APPROVED and self.start and self.start > timezone.now():
@@ -398,8 +300,7 @@ class MeetingPage(RoutablePageMixin, BasePage):
                     "agenda": format_minutes(agenda_minutes),
                     "meeting": format_minutes(self.duration_minutes),
                 }
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
 
 class MeetingDocument(Orderable):

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "blog",
     "search",
     "training",
+    "jobs",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -77,6 +78,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -191,8 +194,10 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Parvis <ne-pas-repondre@parvis.localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
-# Background work: Django's tasks framework (django-tasks backport, as Wagtail uses it).
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work: Django's tasks framework (django-tasks backport, as Wagtail uses it) with a
+# database-backed queue (django-tasks-db), run by `manage.py run_worker` (jobs/). Tests use the
+# immediate backend unless they start a real worker.
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # Security defaults that hold everywhere; production.py adds HTTPS-only ones.
 SESSION_COOKIE_HTTPONLY = True

@@ -25,7 +25,8 @@ from icalendar import Calendar, Event, Timezone
 
 from core.visibility import attach_councils, page_visible_to
 
-from .choices import MeetingFormat, MeetingStatus
+from .dated import ItemFormat as MeetingFormat
+from .dated import ItemStatus as MeetingStatus
 
 #: How far back a feed goes: subscribers keep last year's meetings, not the whole history.
 FEED_PAST = timedelta(days=365)
@@ -54,7 +55,8 @@ def uid_host():
 
 
 def meeting_uid(meeting):
-    return f"meeting-{meeting.pk}@{uid_host()}"
+    """Stable per page: `<kind>-<page id>@<host>` (meetings keep the UIDs they were published with)."""
+    return f"{meeting.ical_uid_prefix}-{meeting.pk}@{uid_host()}"
 
 
 def _site_name():
@@ -92,7 +94,7 @@ def _description(meeting, url):
         parts.append(_("Cancelled."))
         if meeting.cancellation_reason:
             parts.append(meeting.cancellation_reason)
-    if meeting.summary:
+    if getattr(meeting, "summary", ""):
         parts.append(meeting.summary)
     if meeting.online_url and meeting.format in (MeetingFormat.ONLINE, MeetingFormat.HYBRID):
         parts.append(_("Join online: %(url)s") % {"url": meeting.online_url})
@@ -202,3 +204,8 @@ def city_feed_response(request, *, meetings, agenda=None):
         request=request,
     )
     return _response(calendar, filename="agenda.ics", attachment=False)
+
+
+def item_ics_response(request, *, item):
+    """ "Add to my calendar" for any dated page (meeting or event)."""
+    return meeting_ics_response(request, meeting=item)

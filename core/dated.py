@@ -1,0 +1,177 @@
+"""The dated item every meeting and event is: when, in what format, where, its status, its calendar output.
+
+`DatedPage` holds the fields, the readers' helpers and the validation shared by `meetings.MeetingPage` and
+`events.EventPage` (one model, not two copies). `core.ical` turns any dated page into a VEVENT and
+`dated_pages_listed()` lists both kinds together (one ordered query, whatever the page types).
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.search import index
+
+from .models import BasePage
+from .visibility import VisiblePageManager, VisiblePageQuerySet
+
+
+class ItemFormat(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("Hybrid")
+
+
+class ItemStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    CANCELLED = "cancelled", pgettext_lazy("meeting status", "Cancelled")
+    HELD = "held", _("Held")
+
+
+class DatedPageQuerySet(VisiblePageQuerySet):
+    """Dated pages, with the shared visibility rules (`listed()`, `visible_to(request)`) from core."""
+
+    def upcoming(self, now=None):
+        return self.filter(end__gte=now or timezone.now()).order_by("start")
+
+    def past(self, now=None):
+        return self.filter(end__lt=now or timezone.now()).order_by("-start")
+
+    def for_council(self, council):
+        return self.descendant_of(council)
+
+
+class DatedPageManager(VisiblePageManager.from_queryset(DatedPageQuerySet)):
+    pass
+
+
+class DatedPage(RoutablePageMixin, BasePage):
+    """A page that happens at a time and a place: a council's meeting, an event.
+
+    Subclasses set `ical_uid_prefix` (the stable calendar UID is `<prefix>-<page id>@<host>`) and may
+    extend `clean()`.
+    """
+
+    ical_uid_prefix = "item"
+
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    format = models.CharField(
+        _("format"), max_length=20, choices=ItemFormat.choices, default=ItemFormat.IN_PERSON
+    )
+    place_name = models.CharField(_("place"), max_length=255, blank=True)
+    place_address = models.CharField(_("address"), max_length=255, blank=True)
+    access_notes = models.TextField(
+        _("access notes"), blank=True, help_text=_("Entrance, floor, step-free access, public transport.")
+    )
+    online_url = models.URLField(_("online link"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.PLANNED
+    )
+    cancellation_reason = models.TextField(
+        _("reason for cancellation"), blank=True, help_text=_("Shown prominently on the page.")
+    )
+    ical_sequence = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = DatedPageManager()
+
+    dated_search_fields = [
+        index.SearchField("place_name"),
+        index.FilterField("start"),
+        index.FilterField("end"),
+        index.FilterField("status"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    @path("calendrier/", name="ical")
+    def ical(self, request):
+        """ "Add to my calendar": this one item as an .ics file."""
+        from .ical import item_ics_response
+
+        return item_ics_response(request, item=self)
+
+    # -- Readers' helpers --------------------------------------------------------------------------
+
+    @property
+    def duration(self):
+        return self.end - self.start if self.start and self.end else timedelta(0)
+
+    @property
+    def duration_minutes(self):
+        return int(self.duration.total_seconds() // 60)
+
+    @property
+    def is_cancelled(self):
+        return self.status == ItemStatus.CANCELLED
+
+    @property
+    def display_status(self):
+        """What readers are told: cancelled if the editors cancelled it, held once it has ended, planned
+        before that. Computed from the clock, so nobody has to mark it "held" (the stored `status` only
+        says planned or cancelled; a "held" stored by older data means nothing more)."""
+        if self.is_cancelled:
+            return ItemStatus.CANCELLED
+        if self.is_past():
+            return ItemStatus.HELD
+        return ItemStatus.PLANNED
+
+    @property
+    def display_status_label(self):
+        return ItemStatus(self.display_status).label
+
+    @property
+    def is_held(self):
+        return self.display_status == ItemStatus.HELD
+
+    @property
+    def invites(self):
+        """Whether the page still invites people to come or join: not once it is over or cancelled."""
+        return self.display_status == ItemStatus.PLANNED
+
+    @property
+    def is_in_person(self):
+        return self.format in (ItemFormat.IN_PERSON, ItemFormat.HYBRID)
+
+    @property
+    def is_online(self):
+        return self.format in (ItemFormat.ONLINE, ItemFormat.HYBRID)
+
+    def is_past(self, now=None):
+        return bool(self.end and self.end < (now or timezone.now()))
+
+    # -- Revisions and validation ------------------------------------------------------------------
+
+    def with_content_json(self, content):
+        """The calendar sequence belongs to the live page, not to a revision: publishing an older
+        revision must not take it back (calendar apps would then ignore the update)."""
+        obj = super().with_content_json(content)
+        if self.pk:
+            # Read it afresh: `self` may be an instance cached on the revision since long ago.
+            current = type(self).objects.filter(pk=self.pk).values_list("ical_sequence", flat=True).first()
+            obj.ical_sequence = self.ical_sequence if current is None else current
+        return obj
+
+    def dated_errors(self):
+        """The shared rules, as {field: message}; subclasses' `clean()` add their own."""
+        errors = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = _("The end must come after the start.")
+        if self.format in (ItemFormat.IN_PERSON, ItemFormat.HYBRID) and not self.place_name.strip():
+            errors["place_name"] = _("Give the place: people come in person.")
+        if self.format in (ItemFormat.ONLINE, ItemFormat.HYBRID) and not self.online_url:
+            errors["online_url"] = _("Give the online link: people join online.")
+        if self.status == ItemStatus.CANCELLED and not self.cancellation_reason.strip():
+            errors["cancellation_reason"] = _("Tell readers why it is cancelled.")
+        return errors
+
+    def clean(self):
+        super().clean()
+        errors = self.dated_errors()
+        if errors:
+            raise ValidationError(errors)
