@@ -7,14 +7,20 @@
 
 from datetime import timedelta
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import models
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
+from wagtail.signals import page_published
 
 from .models import BasePage
 from .visibility import VisiblePageManager, VisiblePageQuerySet
@@ -99,6 +105,16 @@ class DatedPage(RoutablePageMixin, BasePage):
     # -- Readers' helpers --------------------------------------------------------------------------
 
     @property
+    def dated_kind(self):
+        """What it is, for templates and feeds: "meeting", "event" (the calendar UID's prefix)."""
+        return self.ical_uid_prefix
+
+    @property
+    def dated_kind_label(self):
+        """What it is, for readers: the page type's name ("Réunion", "Événement")."""
+        return capfirst(self._meta.verbose_name)
+
+    @property
     def duration(self):
         return self.end - self.start if self.start and self.end else timedelta(0)
 
@@ -175,3 +191,81 @@ class DatedPage(RoutablePageMixin, BasePage):
         errors = self.dated_errors()
         if errors:
             raise ValidationError(errors)
+
+
+# -- Writes ------------------------------------------------------------------------------------------------
+
+
+def dated_bump_sequence(*, item):
+    """Tell calendar subscribers a meeting or event changed (RFC 5545 SEQUENCE), without a read-modify-write
+    race. Called on every publish."""
+    type(item).objects.filter(pk=item.pk).update(ical_sequence=models.F("ical_sequence") + 1)
+
+
+@receiver(page_published)
+def dated_published(sender, instance, **kwargs):
+    """Every dated page type (meetings, events) bumps its calendar sequence when published."""
+    if isinstance(instance, DatedPage):
+        dated_bump_sequence(item=instance)
+
+
+# -- Listing meetings and events together ------------------------------------------------------------------
+
+
+def dated_models():
+    """The concrete dated page types (meetings, events), in a stable order."""
+    return sorted(
+        (model for model in apps.get_models() if issubclass(model, DatedPage)),
+        key=lambda model: model._meta.label,
+    )
+
+
+def dated_light(queryset):
+    """The queryset without its heavy fields (agenda, minutes, body…), which listings and feeds never show."""
+    heavy = [
+        field.name
+        for field in queryset.model._meta.get_fields()
+        if isinstance(field, StreamField | RichTextField) and field.model is queryset.model
+    ]
+    return queryset.defer(*heavy) if heavy else queryset
+
+
+def dated_union(querysets):
+    """One ordered query over dated pages of several types: rows (pk, start, kind), `kind` being the index
+    of the row's queryset in `querysets`. Order it, count it, slice it in the database."""
+    parts = [
+        queryset.order_by().annotate(dated_kind=models.Value(kind)).values_list("pk", "start", "dated_kind")
+        for kind, queryset in enumerate(querysets)
+    ]
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return union.order_by("start", "pk")
+
+
+def dated_fetch(rows, querysets):
+    """The pages of `dated_union` rows, in the rows' order: one query per page type present."""
+    rows = list(rows)
+    wanted = {}
+    for pk, _start, kind in rows:
+        wanted.setdefault(kind, []).append(pk)
+    found = {}
+    for kind, pks in wanted.items():
+        for page in dated_light(querysets[kind]).filter(pk__in=pks):
+            found[kind, page.pk] = page
+    return [found[kind, pk] for pk, _start, kind in rows if (kind, pk) in found]
+
+
+def dated_pages_listed(querysets, *, per_page=None, page_number=None):
+    """Meetings and events together, ordered by start: `(page_obj, items)`.
+
+    `querysets` holds one queryset per page type, already filtered (listed, council, dates…). With
+    `per_page`, the listing is paginated in the database (a count and a slice of the UNION) and `page_obj`
+    is Django's Page of rows; without, `page_obj` is None and every item is returned. Either way the cost
+    is a constant number of queries: the union (and its count), then one per page type shown.
+    """
+    union = dated_union(querysets)
+    if per_page is None:
+        return None, dated_fetch(union, querysets)
+    page_obj = Paginator(union, per_page).get_page(page_number)
+    items = dated_fetch(page_obj.object_list, querysets)
+    page_obj.object_list = items
+    return page_obj, items

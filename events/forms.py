@@ -10,6 +10,10 @@ from councils.models import CouncilPage
 MONTH_PATTERN = re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})", re.ASCII)  # matched whole: fullmatch
 MONTHS_AHEAD = 12
 
+#: The agenda's `type` filter: French values in the address, the kind of dated page each shows.
+TYPE_MEETINGS = "reunions"
+TYPE_EVENTS = "evenements"
+
 
 def _month_label(first_day):
     return formats.date_format(first_day, "F Y").capitalize()
@@ -26,7 +30,7 @@ class CouncilChoiceField(forms.ModelChoiceField):
 
 
 class AgendaFilterForm(forms.Form):
-    """The agenda's filters, read from the query string (`?conseil=<slug>&mois=2026-12`).
+    """The agenda's filters, read from the query string (`?conseil=<slug>&type=evenements&mois=2026-12`).
 
     Invalid values never break the page: the view drops them and says so.
     """
@@ -38,6 +42,18 @@ class AgendaFilterForm(forms.Form):
         required=False,
         empty_label=_("All councils"),
         error_messages={"invalid_choice": _("We could not find this council: showing every council.")},
+    )
+    type = forms.ChoiceField(
+        label=_("Type"),
+        required=False,
+        choices=[
+            ("", _("Meetings and events")),
+            (TYPE_MEETINGS, _("Meetings")),
+            (TYPE_EVENTS, _("Events")),
+        ],
+        error_messages={
+            "invalid_choice": _("We could not read this type: showing meetings and events."),
+        },
     )
     mois = forms.CharField(label=_("Month"), required=False, widget=forms.Select)
 
@@ -67,7 +83,7 @@ class AgendaFilterForm(forms.Form):
             return _parse_month(value)
         except ValueError as error:
             raise forms.ValidationError(
-                _("We could not read this month: showing every upcoming meeting."), code="invalid"
+                _("We could not read this month: showing everything upcoming."), code="invalid"
             ) from error
 
 

@@ -61,8 +61,16 @@ class MeetingIndexPage(RoutablePageMixin, BasePage):
 
     @path("calendrier/", name="calendar_feed")
     def calendar_feed(self, request):
-        """The council's subscribable calendar (public meetings only)."""
-        return council_feed_response(request, index=self, meetings=MeetingPage.objects.child_of(self))
+        """The council's subscribable calendar: its public meetings and its public events (the events are
+        children of the council's page)."""
+        from events.models import EventPage
+
+        council = self.get_parent()
+        return council_feed_response(
+            request,
+            council=council,
+            querysets=[MeetingPage.objects.child_of(self), EventPage.objects.child_of(council)],
+        )
 
     def meetings_for(self, request, now=None):
         """Live meetings under this index the request may see: upcoming first (soonest first), then past

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from wagtail.coreutils import find_available_slug
 
 from dateutil import rrule as rr
 
+from core.dated import dated_bump_sequence
 from core.typography import french_date
 
 from .models import MeetingFormat, MeetingIndexPage, MeetingPage, MeetingSeries
@@ -28,8 +28,10 @@ WEEKDAYS = (rr.MO, rr.TU, rr.WE, rr.TH, rr.FR, rr.SA, rr.SU)
 
 
 def meeting_bump_sequence(*, meeting: MeetingPage) -> None:
-    """Tell calendar subscribers the meeting changed (RFC 5545 SEQUENCE), without a read-modify-write race."""
-    MeetingPage.objects.filter(pk=meeting.pk).update(ical_sequence=F("ical_sequence") + 1)
+    """Tell calendar subscribers the meeting changed (RFC 5545 SEQUENCE), without a read-modify-write race.
+
+    The same write for every dated page (meetings, events): `core.dated.dated_bump_sequence`."""
+    dated_bump_sequence(item=meeting)
 
 
 def _local_zone():

@@ -1,13 +1,5 @@
-"""Signal receivers: thin, they only call services."""
+"""Signal receivers: thin, they only call services.
 
-from django.dispatch import receiver
-
-from wagtail.signals import page_published
-
-from . import services
-from .models import MeetingPage
-
-
-@receiver(page_published, sender=MeetingPage)
-def meeting_published(sender, instance, **kwargs):
-    services.meeting_bump_sequence(meeting=instance)
+Publishing a meeting bumps its calendar SEQUENCE: that receiver is shared by every dated page type
+(meetings, events) and lives in `core.dated` (`dated_published` → `dated_bump_sequence`).
+"""

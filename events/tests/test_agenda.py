@@ -30,7 +30,9 @@ def agenda(home):
 
 
 def meeting_links(response):
-    return re.findall(r'<h3 class="meeting-summary__title"><a href="([^"]+)"', response.content.decode())
+    return re.findall(
+        r'<h3 class="[^"]*\bagenda-item__title\b[^"]*"><a href="([^"]+)"', response.content.decode()
+    )
 
 
 def test_agenda_lives_at_agenda_and_renders_for_anyone(client, agenda):
