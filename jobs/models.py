@@ -5,14 +5,15 @@ Work is derived from these rows, not from the task queue alone: a worker killed 
 """
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
 class EmailStatus(models.TextChoices):
-    PENDING = "pending", _("To send")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
+    PENDING = "pending", pgettext_lazy("email status", "To send")
+    SENT = "sent", pgettext_lazy("email status", "Sent")
+    FAILED = "failed", pgettext_lazy("email status", "Failed")
 
 
 class OutboundEmail(models.Model):
@@ -35,18 +36,32 @@ class OutboundEmail(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=EmailStatus.choices, default=EmailStatus.PENDING
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    #: Not before: now when queued, later after a failed attempt (backoff).
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     created_at = models.DateTimeField(pgettext_lazy("email", "created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outgoing email")
         verbose_name_plural = _("outgoing emails")
-        indexes = [models.Index(fields=["status", "created_at"], name="jobs_outbox_pending_idx")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="jobs_outbox_due_idx")]
 
     def __str__(self):
         return f"{self.to}: {self.subject}"
+
+    @property
+    def message_id(self) -> str:
+        """The Message-ID header, the same at every attempt: should a worker die between the SMTP server's
+        acceptance and the COMMIT that records it, the second send carries the same Message-ID, which
+        receiving servers and clients use to drop the duplicate."""
+        from urllib.parse import urlsplit
+
+        from django.conf import settings
+
+        domain = urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "parvis.localhost"
+        return f"<outbox-{self.pk}.{self.created_at:%Y%m%d%H%M%S%f}@{domain}>"
 
 
 class ScheduledJob(models.Model):

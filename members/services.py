@@ -10,7 +10,6 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +28,7 @@ from councils.services import (
     council_sync_names,
     councils_edited_by,
 )
+from jobs.emails import email_queue
 
 from .models import Invitation, Role
 
@@ -147,13 +147,12 @@ def _invitation_email_send(*, invitation, link, needs_password):
         "role": context["role"].lower(),
         "council": council.title,
     }
-    message = EmailMultiAlternatives(
+    email_queue(
+        to=invitation.email,
         subject=subject,
-        body=render_to_string("members/email/invitation.txt", context),
-        to=[invitation.email],
+        body_text=render_to_string("members/email/invitation.txt", context),
+        body_html=render_to_string("members/email/invitation.html", context),
     )
-    message.attach_alternative(render_to_string("members/email/invitation.html", context), "text/html")
-    message.send()
 
 
 @transaction.atomic
@@ -201,9 +200,7 @@ def invitation_create(*, council: CouncilPage, email: str, role: str, invited_by
             data={"email": email, "role": role.value, "user_id": user.pk},
         )
         link = None
-    transaction.on_commit(
-        lambda: _invitation_email_send(invitation=invitation, link=link, needs_password=needs_password)
-    )
+    _invitation_email_send(invitation=invitation, link=link, needs_password=needs_password)
     return invitation
 
 

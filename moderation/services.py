@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,12 +19,11 @@ from wagtail.actions.unpublish_page import UnpublishPageAction
 from wagtail.log_actions import log
 from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
 
-from django_tasks import task
-
 from accounts.lockout import client_ip
 from core.visibility import attach_councils
 from councils.models import CouncilAccess, CouncilPage
 from councils.services import communications_team_group, council_editor_rights_sync
+from jobs.emails import email_queue
 
 from .models import ContentReport, ReportStatus
 
@@ -110,13 +108,12 @@ def council_editors(council):
     )
 
 
-@task()
-def email_send(subject: str, body: str, recipients: list[str]) -> int:
-    """Send one plain-text email to each recipient (each sees only their own address)."""
-    sent = 0
+def email_send(*, subject: str, body: str, recipients: list[str]) -> int:
+    """Queue one plain-text email to each recipient (each sees only their own address) in the outbox, in
+    the caller's transaction: the worker sends them once it commits. Returns how many were queued."""
     for recipient in recipients:
-        sent += send_mail(subject, body, None, [recipient])
-    return sent
+        email_queue(to=recipient, subject=subject, body_text=body)
+    return len(recipients)
 
 
 def _unpublished_email(page, council, note, by):
@@ -156,7 +153,7 @@ def page_unpublish_with_note(*, page, by, note) -> int:
         recipients = list(council_editors(council).values_list("email", flat=True)) if council else []
         if recipients:
             subject, body = _unpublished_email(page, council, note, by)
-            transaction.on_commit(lambda: email_send.enqueue(subject, body, recipients))
+            email_send(subject=subject, body=body, recipients=recipients)
     return closed
 
 
