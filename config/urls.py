@@ -33,6 +33,7 @@ if settings.DEBUG:
 urlpatterns += [
     path("invitation/", include("members.urls")),
     path("inscriptions/", include("events.urls")),
+    path("", include("accounts.urls")),
     path("", include(wagtail_urls)),
 ]
 

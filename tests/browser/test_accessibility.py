@@ -118,7 +118,7 @@ def test_a_restricted_page_sends_a_visitor_to_a_sign_in_page_in_the_site_layout_
     paths = {name: path for path, name, *_ in _public_pages(live_server, site_with_councils)}
     path = paths["members-login"]
     page.goto(live_server.url + path)
-    assert "/_util/login/" in page.url
+    assert "/connexion/?next=" in page.url
     assert page.locator("header.site-header").is_visible(), "the sign-in page keeps the site's header"
     assert page.locator("main h1").is_visible()
     assert page.locator("label[for=id_username]").is_visible()
