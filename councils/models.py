@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -193,7 +194,24 @@ class CouncilPage(BasePage):
         context["sections"] = self.get_children().live().public().in_menu().specific()
         context["latest_posts"] = latest_posts(parent=self)
         context["news_index"] = BlogIndexPage.objects.child_of(self).listed().first()
+        context["upcoming_events"] = self.upcoming_events()
         return context
+
+    def upcoming_events(self, count=3):
+        """The council's next listed events, soonest first (two queries: the events, their images'
+        renditions). Events depend on councils, not the other way round: the model is looked up by name."""
+        event_model = apps.get_model("events", "EventPage")
+        events = list(
+            event_model.objects.listed()
+            .descendant_of(self)
+            .upcoming()
+            .defer("body")
+            .select_related("lead_image", "seats")
+            .prefetch_related("lead_image__renditions")[:count]
+        )
+        for event in events:
+            event.council = self
+        return events
 
 
 class CouncilAccess(models.Model):

@@ -5,10 +5,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -28,13 +28,14 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from core.blocks import BodyBlock
-from core.dated import DatedPage, DatedPageManager, DatedPageQuerySet
+from core.dated import DatedPage, DatedPageManager, DatedPageQuerySet, dated_pages_listed
 from core.ical import city_feed_response
 from core.models import BasePage
 from core.visibility import attach_councils
 from meetings.models import MeetingPage
 
-from .forms import AgendaFilterForm
+from .admin_forms import EventPageForm
+from .forms import TYPE_EVENTS, TYPE_MEETINGS, AgendaFilterForm
 
 AGENDA_PER_PAGE = 50
 
@@ -49,19 +50,19 @@ def month_bounds(first_day):
     )
 
 
-def group_by_day(meetings):
-    """[(local date, [meetings])] in the order given."""
+def group_by_day(items):
+    """[(local date, [items])] in the order given."""
     days = []
-    for meeting in meetings:
-        day = timezone.localtime(meeting.start).date()
+    for item in items:
+        day = timezone.localtime(item.start).date()
         if days and days[-1][0] == day:
-            days[-1][1].append(meeting)
+            days[-1][1].append(item)
         else:
-            days.append((day, [meeting]))
+            days.append((day, [item]))
     return days
 
 
-def month_grid(first_day, meeting_days, today):
+def month_grid(first_day, item_days, today):
     """Weeks (Monday first) of a month: each day is None (outside) or a dict for the template."""
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first_day.year, first_day.month):
@@ -69,7 +70,7 @@ def month_grid(first_day, meeting_days, today):
             [
                 {
                     "date": day,
-                    "count": meeting_days.get(day, 0),
+                    "count": item_days.get(day, 0),
                     "is_today": day == today,
                 }
                 if day.month == first_day.month
@@ -81,7 +82,12 @@ def month_grid(first_day, meeting_days, today):
 
 
 class EventIndexPage(RoutablePageMixin, BasePage):
-    """The city-wide agenda (/agenda/): every public upcoming meeting and event, by month."""
+    """The city-wide agenda (/agenda/): every public upcoming meeting and event, by day and by month.
+
+    Meetings and events are listed together (`core.dated.dated_pages_listed`: one UNION ordered and
+    paginated in the database, then one query per page type). The city's own events are this page's
+    children; the councils' events are children of their council's page.
+    """
 
     intro = models.TextField(_("introduction"), blank=True)
 
@@ -104,33 +110,42 @@ class EventIndexPage(RoutablePageMixin, BasePage):
         form.is_valid()
         return form
 
-    def _meetings(self, *, council=None, month=None):
-        meetings = MeetingPage.objects.listed().defer("agenda", "minutes", "decisions")
+    def _querysets(self, *, council=None, month=None, kind=""):
+        """One listed queryset per page type the filters keep (meetings, events)."""
+        querysets = []
+        if kind in ("", TYPE_MEETINGS):
+            querysets.append(MeetingPage.objects.listed())
+        if kind in ("", TYPE_EVENTS):
+            querysets.append(EventPage.objects.listed())
         if council is not None:
-            meetings = meetings.descendant_of(council)
+            querysets = [queryset.descendant_of(council) for queryset in querysets]
         if month is not None:
             start, end = month_bounds(month)
-            return meetings.filter(start__lt=end, end__gte=start).order_by("start", "pk")
-        return meetings.upcoming().order_by("start", "pk")
+            return [queryset.filter(start__lt=end, end__gte=start) for queryset in querysets]
+        now = timezone.now()
+        return [queryset.filter(end__gte=now) for queryset in querysets]
 
     def _render_list(self, request, *, form, month=None, template=None, extra=None):
         council = form.cleaned_data.get("conseil") if form.is_bound else None
+        kind = form.cleaned_data.get("type") or ""
         month = month or form.cleaned_data.get("mois")
-        queryset = self._meetings(council=council, month=month)
+        querysets = self._querysets(council=council, month=month, kind=kind)
         if month is None:
-            page_obj = Paginator(queryset, AGENDA_PER_PAGE).get_page(request.GET.get("page"))
-            meetings = list(page_obj.object_list)
+            page_obj, items = dated_pages_listed(
+                querysets, per_page=AGENDA_PER_PAGE, page_number=request.GET.get("page")
+            )
         else:
-            page_obj = None
-            meetings = list(queryset)
-        attach_councils(meetings)
+            page_obj, items = dated_pages_listed(querysets)
+        attach_councils(items)
         context = {
             "form": form,
             "council": council,
+            "kind": kind,
             "month": month,
-            "days": group_by_day(meetings),
-            "meetings": meetings,
+            "days": group_by_day(items),
+            "items": items,
             "page_obj": page_obj,
+            "filter_query": _filter_query(council=council, kind=kind),
             "query_without_page": _query_without(request, "page"),
             **(extra or {}),
         }
@@ -138,13 +153,13 @@ class EventIndexPage(RoutablePageMixin, BasePage):
 
     @path("", name="index")
     def agenda(self, request):
-        """Upcoming meetings grouped by day, filterable by council and month."""
+        """Upcoming meetings and events grouped by day, filterable by council, type and month."""
         form = self._filters(request)
         return self._render_list(request, form=form)
 
     @path("mois/<int:year>/<int:month>/", name="month")
     def month_view(self, request, year, month):
-        """A month as an accessible calendar grid, with the month's meetings below it."""
+        """A month as an accessible calendar grid, with the month's meetings and events below it."""
         from django.http import Http404
 
         # Range first: a huge number in the address must be a 404, not an OverflowError in date().
@@ -161,23 +176,35 @@ class EventIndexPage(RoutablePageMixin, BasePage):
             template="events/event_index_month.html",
             extra={"previous_month": previous_month, "next_month": next_month},
         )
-        meetings = response.context_data["meetings"]
-        meeting_days = {}
-        for meeting in meetings:
-            day = timezone.localtime(meeting.start).date()
-            meeting_days[day] = meeting_days.get(day, 0) + 1
-        response.context_data["weeks"] = month_grid(first_day, meeting_days, timezone.localdate())
+        item_days = {}
+        for item in response.context_data["items"]:
+            day = timezone.localtime(item.start).date()
+            item_days[day] = item_days.get(day, 0) + 1
+        response.context_data["weeks"] = month_grid(first_day, item_days, timezone.localdate())
         return response
 
     @path("calendrier/", name="feed")
     def feed(self, request):
-        """The city's subscribable calendar: every public meeting."""
-        return city_feed_response(request, agenda=self, meetings=MeetingPage.objects.all())
+        """The city's subscribable calendar: every public meeting and event."""
+        return city_feed_response(
+            request, agenda=self, querysets=[MeetingPage.objects.all(), EventPage.objects.all()]
+        )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["weekdays"] = _weekday_names()
         return context
+
+
+def _filter_query(*, council=None, kind=""):
+    """The council and type filters as a query string ("?conseil=centre&type=evenements"), kept by the
+    links between the list and the month view."""
+    query = QueryDict(mutable=True)
+    if council is not None:
+        query["conseil"] = council.slug
+    if kind:
+        query["type"] = kind
+    return f"?{query.urlencode()}" if query else ""
 
 
 def _query_without(request, *names):
@@ -286,6 +313,7 @@ class EventPage(DatedPage):
     )
 
     objects = EventPageManager()
+    base_form_class = EventPageForm
 
     content_panels = [
         *Page.content_panels,
@@ -363,6 +391,13 @@ class EventPage(DatedPage):
 
         return register(request, self)
 
+    @path("inscription/merci/", name="register_thanks")
+    def register_thanks(self, request):
+        """Where the form leads, whatever happened: "check your inbox" (it reveals nothing)."""
+        from .views import register_thanks
+
+        return register_thanks(request, self)
+
     @property
     def is_free(self):
         return not self.price
@@ -374,6 +409,137 @@ class EventPage(DatedPage):
     def registration_closing(self):
         """When registration closes: the date set, or the event's start."""
         return self.registration_closes_at or self.start
+
+    # -- Readers' helpers: the programme, seats, sharing ---------------------------------------------
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        days = self.programme_days()
+        context["programme_days"] = days
+        context["programme_several_days"] = len(days) > 1
+        context["programme_rooms"] = self.programme_rooms()
+        context["rooms"] = self.event_rooms()
+        attach_councils([self])
+        context["council"] = self.council
+        return context
+
+    @property
+    def first_day(self):
+        return timezone.localtime(self.start).date() if self.start else None
+
+    @property
+    def last_day(self):
+        return timezone.localtime(self.end).date() if self.end else None
+
+    @property
+    def several_days(self):
+        return self.first_day != self.last_day
+
+    def event_rooms(self):
+        """The event's rooms in their order (one query, kept for the request)."""
+        if "_event_rooms" not in self.__dict__:
+            self._event_rooms = sorted(
+                self.rooms.all(), key=lambda room: (room.sort_order or 0, room.pk or 0)
+            )
+        return self._event_rooms
+
+    def programme_sessions(self):
+        """The sessions by day, start time, then their order in the editor (one query, kept)."""
+        if "_programme_sessions" not in self.__dict__:
+            first_day = self.first_day
+            sessions = list(self.sessions.all())
+            for session in sessions:
+                session.page = self  # no query to read the event's first day
+                session.programme_day = session.day or first_day
+            self._programme_sessions = sorted(
+                sessions,
+                key=lambda s: (s.programme_day or date.min, s.start_time, s.sort_order or 0, s.pk or 0),
+            )
+        return self._programme_sessions
+
+    def programme_days(self):
+        """[(day, [{"starts": aware datetime, "sessions": [...]}])]: the programme by day, then by start
+        time (sessions starting together, in several rooms, share a slot)."""
+        days = []
+        for session in self.programme_sessions():
+            if not days or days[-1][0] != session.programme_day:
+                days.append((session.programme_day, []))
+            slots = days[-1][1]
+            if not slots or slots[-1]["sessions"][0].start_time != session.start_time:
+                slots.append({"starts": session.starts, "sessions": []})
+            slots[-1]["sessions"].append(session)
+        return days
+
+    def programme_rooms(self):
+        """[{"name", "details", "sessions"}]: the programme by room, in the rooms' order; a room named in
+        a session but not listed follows, then the sessions without a room (name None). Empty when the
+        sessions use fewer than two rooms (a "by room" view would then say nothing new)."""
+        groups = {}
+        for room in self.event_rooms():
+            groups.setdefault(room.name.strip().casefold(), {"name": room.name, "details": room.details})
+        for group in groups.values():
+            group["sessions"] = []
+        elsewhere = []
+        for session in self.programme_sessions():
+            name = session.room.strip()
+            if not name:
+                elsewhere.append(session)
+                continue
+            group = groups.setdefault(name.casefold(), {"name": name, "details": "", "sessions": []})
+            group["sessions"].append(session)
+        used = [group for group in groups.values() if group["sessions"]]
+        if len(used) < 2:
+            return []
+        if elsewhere:
+            used.append({"name": None, "details": "", "sessions": elsewhere})
+        return used
+
+    def seats_counter(self):
+        """(capacity, taken) of the seat counter, without creating it (the page's capacity and 0 when
+        nobody has registered yet)."""
+        if "_seats_counter" not in self.__dict__:
+            if "seats" in self._state.fields_cache:  # select_related("seats") by a listing
+                seats = self._state.fields_cache["seats"]
+                row = (seats.capacity, seats.taken) if seats is not None else None
+            else:
+                row = EventSeats.objects.filter(event_id=self.pk).values_list("capacity", "taken").first()
+            self._seats_counter = row if row is not None else (self.capacity, 0)
+        return self._seats_counter
+
+    def seats_taken(self):
+        return self.seats_counter()[1] if self.pk else 0
+
+    @property
+    def is_full(self):
+        """Every seat taken (registration on Parvis with a capacity): new people go to the waiting list."""
+        if not self.takes_registrations or not self.pk:
+            return False
+        capacity, taken = self.seats_counter()
+        return capacity is not None and taken >= capacity
+
+    def active_registration_count(self):
+        return self.registrations.filter(status__in=ACTIVE_STATUSES).count() if self.pk else 0
+
+    def waiting_count(self):
+        return self.registrations.filter(status=RegistrationStatus.WAITING).count() if self.pk else 0
+
+    def structured_offer(self, request):
+        """The schema.org offer's facts (core.structured_data.offer_data), None without registration."""
+        if self.registration_mode == RegistrationMode.EXTERNAL and self.registration_url:
+            return {"price": self.price, "url": self.registration_url, "state": "external"}
+        if not self.takes_registrations:
+            return None
+        from .registrations import registration_state
+
+        capacity, taken = self.seats_counter()
+        return {
+            "price": self.price,
+            "url": f"{self.get_full_url(request)}#inscription",
+            "state": registration_state(self),
+            "seats_free": None if capacity is None else max(capacity - taken, 0),
+            "capacity": capacity,
+            "valid_from": self.registration_opens_at,
+        }
 
     def dated_errors(self):
         errors = super().dated_errors()

@@ -14,11 +14,26 @@ from core.blocks import BodyBlock
 from core.models import BasePage
 from core.visibility import attach_councils
 from councils.models import CouncilPage
+from events.models import EventPage
 from meetings.models import MeetingPage
 
 hex_colour = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # followed by six hexadecimal digits, e.g. #1d4e89.")
 )
+
+
+def upcoming_events(count=3):
+    """The next listed events of the whole city (the city's and the councils'), soonest first, each with
+    its `.council`: three queries whatever the number of events."""
+    events = list(
+        EventPage.objects.listed()
+        .upcoming()
+        .defer("body")
+        .select_related("lead_image", "seats")
+        .prefetch_related("lead_image__renditions")[:count]
+    )
+    attach_councils(events)
+    return events
 
 
 class HomePage(BasePage):
@@ -55,6 +70,7 @@ class HomePage(BasePage):
         attach_councils(upcoming)
         context["upcoming_meetings"] = upcoming
         context["latest_posts"] = latest_posts()
+        context["upcoming_events"] = upcoming_events()
         context["news_index"] = BlogIndexPage.objects.child_of(self).listed().first()
         return context
 

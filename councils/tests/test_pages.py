@@ -14,6 +14,7 @@ import pytest
 from blog.models import BlogIndexPage
 from councils.models import CouncilIndexPage, CouncilKind, CouncilPage
 from documents.models import DocumentIndexPage
+from events.models import EventPage
 from home.models import HomePage, StandardPage
 from home.tests.content import council_with_content, councils_create, image_create
 from meetings.models import MeetingIndexPage
@@ -51,11 +52,12 @@ def test_council_page_is_created_only_under_the_council_index(home, council_inde
     assert not CouncilPage.can_create_at(Page.get_first_root_node())
 
 
-def test_council_page_holds_meetings_documents_news_and_standard_pages(council_a):
+def test_council_page_holds_meetings_documents_news_events_and_standard_pages(council_a):
     assert set(CouncilPage.allowed_subpage_models()) == {
         MeetingIndexPage,
         DocumentIndexPage,
         BlogIndexPage,
+        EventPage,
         StandardPage,
     }
 
