@@ -12,6 +12,8 @@ Bodies are lists of ("h2", text) headings and ("p", html) paragraphs. Agenda ite
 from today, so the demo always has past and upcoming meetings.
 """
 
+import unicodedata
+
 from wagtail.rich_text import RichText
 
 CITY = "Parvis-sur-Lac"
@@ -1055,6 +1057,25 @@ CITY_NEWS = [
         ],
     },
     {
+        "slug": "rencontre-annuelle-inscriptions-ouvertes",
+        "title": "Rencontre annuelle des utilisateurs de Parvis : les inscriptions sont ouvertes",
+        "days_ago": 2,
+        "author": "Par la mission participation citoyenne",
+        "intro": (
+            "Une journée de conférences et d’ateliers pour les conseils, les services et toutes les "
+            "personnes curieuses de la participation citoyenne. Gratuit, sur inscription."
+        ),
+        "tags": ["rencontre annuelle", "plateforme"],
+        "body": [
+            (
+                "p",
+                "<p>Le programme complet, les salles et le formulaire d’inscription sont sur la page "
+                "de l’événement, dans l’agenda de la ville. L’inscription est gratuite mais obligatoire : "
+                "les places sont comptées.</p>",
+            ),
+        ],
+    },
+    {
         "slug": "budget-participatif-2026-les-projets-retenus",
         "title": "Budget participatif 2026 : les projets retenus",
         "days_ago": 20,
@@ -1096,6 +1117,21 @@ COUNCIL_NEWS = {
             "tags": ["animations"],
             "body": [("p", "<p>Inscrivez-vous auprès des animateurs du conseil avant la fin du mois.</p>")],
         },
+        {
+            "slug": "visite-du-chantier-complet",
+            "title": "Visite du chantier de la Fontaine : c’est complet",
+            "days_ago": 1,
+            "author": "Par Mehdi Aït-Salah",
+            "intro": "Les quinze places sont prises ; inscrivez-vous sur la liste d’attente si une place se libère.",
+            "tags": ["végétalisation", "animations"],
+            "body": [
+                (
+                    "p",
+                    "<p>Si une personne inscrite se désiste, la première personne de la liste d’attente "
+                    "reçoit un courriel et dispose de 48 heures pour confirmer sa place.</p>",
+                )
+            ],
+        },
     ],
     "charmettes": [
         {
@@ -1116,6 +1152,15 @@ COUNCIL_NEWS = {
             "tags": ["mobilité"],
             "body": [("p", "<p>Le conseil avait porté cette demande lors de sa réunion de printemps.</p>")],
         },
+        {
+            "slug": "fete-des-voisins-retour-en-images",
+            "title": "Fête des voisins : trois cents personnes au square des Vignes",
+            "days_ago": 40,
+            "author": "Par le conseil de quartier des Charmettes",
+            "intro": "Un buffet partagé, une fanfare et les premiers rendez-vous du jardin partagé.",
+            "tags": ["vie de quartier", "animations"],
+            "body": [("p", "<p>Merci aux associations du quartier qui ont prêté tables et barnums.</p>")],
+        },
     ],
     "rive-du-lac": [
         {
@@ -1126,6 +1171,34 @@ COUNCIL_NEWS = {
             "intro": "Quatre-vingts participants et deux cents kilos de déchets ramassés le long du lac.",
             "tags": ["environnement", "vie de quartier"],
             "body": [("p", "<p>Rendez-vous au printemps prochain pour une nouvelle édition.</p>")],
+        },
+        {
+            "slug": "ponton-du-port-accessible",
+            "title": "Le ponton du port devient accessible",
+            "days_ago": 16,
+            "author": "Par le groupe de travail Berges",
+            "intro": "Une rampe et une main courante permettront bientôt à chacun de rejoindre la navette du lac.",
+            "tags": ["accessibilité", "mobilité"],
+            "body": [
+                (
+                    "p",
+                    "<p>Les travaux, demandés par le conseil depuis deux ans, dureront trois semaines.</p>",
+                ),
+                (
+                    "quote",
+                    "Avec une poussette ou un fauteuil, c’était tout simplement impossible.",
+                    "Une habitante du quai du Port",
+                ),
+            ],
+        },
+        {
+            "slug": "berges-propres-on-recommence",
+            "title": "Berges propres : on recommence",
+            "days_ago": 30,
+            "author": "Par le conseil de la Rive-du-Lac",
+            "intro": "Gants, sacs et pinces sont fournis : rendez-vous samedi matin devant la capitainerie.",
+            "tags": ["environnement"],
+            "body": [("p", "<p>Venez en famille : un goûter attend les participants à midi.</p>")],
         },
     ],
 }
@@ -1142,3 +1215,228 @@ def news_body_blocks(spec):
         else:
             blocks.extend(body_blocks([item]))
     return blocks
+
+
+# -- Events (events app): the city's agenda at /agenda/ and the councils' events ----------------------
+# Dates are computed by the command: `weekday` (0 = Monday) of the first such day at least `days_ahead`
+# days after today. Sessions are (start "HH:MM", end "HH:MM" or "", title, room, speakers, description).
+
+MEETUP_ROOMS = [
+    ("Auditorium", "Au rez-de-chaussée à gauche, de plain-pied ; boucle magnétique"),
+    ("Salle du Lac", "Au premier étage, ascenseur à droite de l’accueil"),
+    ("Salle des Tilleuls", "Au premier étage, au fond du couloir"),
+    ("Foyer", "Au rez-de-chaussée, face à l’entrée"),
+]
+
+MEETUP = {
+    "slug": "rencontre-annuelle-des-utilisateurs-de-parvis",
+    "title": "Rencontre annuelle des utilisateurs de Parvis",
+    "weekday": 4,  # a Friday
+    "days_ahead": 42,
+    "start": "09:30",
+    "end": "17:00",
+    "place": {
+        "place_name": "Maison de la vie associative",
+        "place_address": "8 avenue du Lac, 73999 Parvis-sur-Lac",
+        "access_notes": (
+            "Bâtiment accessible de plain-pied, ascenseur vers le premier étage. Bus lignes 1 et 3, "
+            "arrêt Vie associative ; parking vélos devant l’entrée."
+        ),
+    },
+    "summary": (
+        "Une journée de conférences et d’ateliers pour les conseils, les services de la ville et toutes "
+        "les personnes curieuses de la participation citoyenne. Gratuit, inscription obligatoire."
+    ),
+    "audience": "Animatrices et animateurs des conseils, membres, agents de la ville, tout public",
+    "price_details": "Petit déjeuner et repas offerts.",
+    "capacity": 120,
+    "image": {
+        "slug": "illustration-rencontre-annuelle",
+        "title": "Rencontre annuelle — illustration",
+        "alt": "Illustration : des rangées de participants, de dos, face à l’écran d’un auditorium.",
+    },
+    "rooms": MEETUP_ROOMS,
+    "body": [
+        (
+            "p",
+            "<p>C’est le rendez-vous de toutes celles et ceux qui font vivre Parvis : conseils de quartier, "
+            "assemblée citoyenne, collectifs d’habitants et services de la ville. Conférences et ateliers "
+            "d’approfondissement autour de vos démarches, des enjeux de la participation citoyenne et de "
+            "la plateforme elle-même.</p>",
+        ),
+        ("h2", "Cette journée vous permettra"),
+        (
+            "p",
+            "<ul><li>de découvrir les dernières nouveautés de Parvis ;</li>"
+            "<li>de rencontrer d’autres personnes engagées dans la participation citoyenne ;</li>"
+            "<li>de partager vos expériences et vos idées pour la feuille de route.</li></ul>",
+        ),
+        ("h2", "Inscription"),
+        (
+            "p",
+            "<p>L’inscription est gratuite mais obligatoire, dans la limite des places disponibles. "
+            "Indiquez-nous vos besoins d’accessibilité (interprétation en langue des signes, "
+            "transcription, régime alimentaire…) : nous nous organisons pour y répondre.</p>",
+        ),
+    ],
+    "sessions": [
+        ("09:30", "10:00", "Accueil et petit déjeuner", "Foyer", "", ""),
+        (
+            "10:00",
+            "10:45",
+            "Introduction : une année de participation à Parvis-sur-Lac",
+            "Auditorium",
+            "Mission participation citoyenne",
+            "Les conseils, l’assemblée citoyenne et les collectifs en chiffres et en histoires.",
+        ),
+        (
+            "11:00",
+            "12:00",
+            "Actualités de Parvis et présentation de la feuille de route ouverte",
+            "Auditorium",
+            "Équipe de la plateforme",
+            "Ce qui a changé cette année, ce qui vient, et comment proposer vos propres priorités.",
+        ),
+        ("12:15", "13:30", "Pause repas et échanges entre pairs", "Foyer", "", ""),
+        (
+            "13:30",
+            "14:45",
+            "Nouveaux outils : événements, inscriptions et liste d’attente",
+            "Salle du Lac",
+            "Camille Roussel",
+            "Atelier pratique : publier un événement, suivre les inscriptions, pointer les présents.",
+        ),
+        (
+            "13:30",
+            "14:45",
+            "Nouveaux outils : actualités, étiquettes et flux",
+            "Salle des Tilleuls",
+            "Claire Vautrin",
+            "Atelier pratique : tenir les actualités de son conseil et les faire suivre par flux RSS.",
+        ),
+        (
+            "13:30",
+            "14:45",
+            "Questions-réponses avec l’équipe de la plateforme",
+            "Auditorium",
+            "Équipe de la plateforme",
+            "Venez avec vos questions : comptes, documents, confidentialité.",
+        ),
+        (
+            "15:00",
+            "16:00",
+            "Plénière : organisations apprenantes, logiciel libre et médiation numérique",
+            "Auditorium",
+            "Emmanuelle Roux",
+            "Par Emmanuelle Roux, cofondatrice du Chaudron.io, ex-membre du Conseil national du numérique "
+            "et chevalière de l’ordre national du Mérite.",
+        ),
+        ("16:30", "17:00", "Conclusion de la journée", "Auditorium", "", ""),
+    ],
+    "registrations": 10,
+}
+
+# A council event that is full, with people waiting (and, once a seat frees, an offer).
+FULL_EVENT = {
+    "council": "centre",
+    "slug": "visite-du-chantier-de-la-place-de-la-fontaine",
+    "title": "Visite du chantier de la place de la Fontaine",
+    "weekday": 5,  # a Saturday
+    "days_ahead": 10,
+    "start": "10:00",
+    "end": "12:00",
+    "place": {
+        "place_name": "Place de la Fontaine, devant la fontaine",
+        "place_address": "Place de la Fontaine, 73999 Parvis-sur-Lac",
+        "access_notes": "Parcours de plain-pied, casques fournis. Bus lignes 2 et 5, arrêt Fontaine.",
+    },
+    "summary": (
+        "Les paysagistes de la ville présentent les plantations et les futurs bancs de la place. "
+        "Visite limitée à quinze personnes pour des raisons de sécurité."
+    ),
+    "audience": "Habitantes et habitants du centre",
+    "capacity": 15,
+    "body": [
+        (
+            "p",
+            "<p>Une visite du chantier à hauteur de piéton, avec les paysagistes et les membres du groupe "
+            "de travail Place de la Fontaine. Prévoyez de bonnes chaussures.</p>",
+        )
+    ],
+    "registrations": 15,
+    "waiting": 4,
+}
+
+# A council event without registration: come as you are.
+OPEN_EVENT = {
+    "council": "rive-du-lac",
+    "slug": "balade-commentee-du-front-de-lac",
+    "title": "Balade commentée du front de lac",
+    "weekday": 6,  # a Sunday
+    "days_ahead": 18,
+    "start": "14:30",
+    "end": "16:30",
+    "place": {
+        "place_name": "Capitainerie, devant l’entrée",
+        "place_address": "1 quai du Port, 73999 Parvis-sur-Lac",
+        "access_notes": "Parcours de deux kilomètres, sans marche, bancs tous les deux cents mètres.",
+    },
+    "summary": "Deux heures à pied le long des berges, à la découverte des projets du conseil.",
+    "audience": "Tout public",
+    "body": [
+        (
+            "p",
+            "<p>Sans inscription : rendez-vous devant la capitainerie. La balade est maintenue par "
+            "temps de pluie légère.</p>",
+        )
+    ],
+}
+
+# People registering in the demo (addresses on the demo's own domain: no email goes anywhere real).
+REGISTRANT_ORGANISATIONS = ["", "Conseil de quartier des Charmettes", "", "Association Lac Vivant", ""]
+
+
+def registrant(number):
+    """A made-up person for the demo's registrations: (name, email, organisation)."""
+    first = FIRST_NAMES[number % len(FIRST_NAMES)]
+    last = LAST_NAMES[(number * 3) % len(LAST_NAMES)]
+    local = unicodedata.normalize("NFKD", f"{first}.{last}".lower()).encode("ascii", "ignore").decode()
+    organisation = REGISTRANT_ORGANISATIONS[number % len(REGISTRANT_ORGANISATIONS)]
+    # Unique for numbers below 140 (the least common multiple of the two lists' lengths).
+    return f"{first} {last}", f"{local}@inscrits.{EMAIL_DOMAIN}", organisation
+
+
+FIRST_NAMES = (
+    "Amandine", "Bruno", "Chantal", "Djamel", "Élodie", "Fabien", "Gaëlle", "Hugo", "Inès", "Julien",
+    "Karima", "Laurent", "Manon", "Nicolas", "Océane", "Pascal", "Rachida", "Samuel", "Thérèse", "Yann",
+)  # fmt: skip
+LAST_NAMES = (
+    "Arnaud", "Besson", "Chevallier", "Duret", "Favre", "Girod", "Jacquier", "Lambert", "Mermoz",
+    "Perrier", "Revel", "Tissot", "Vial", "Ziani",
+)  # fmt: skip
+
+
+# -- French typography --------------------------------------------------------------------------------
+
+_FRENCH_SPACES = (
+    (" :", "\u00a0:"),
+    (" ;", "\u00a0;"),
+    (" ?", "\u00a0?"),
+    (" !", "\u00a0!"),
+    ("« ", "«\u00a0"),
+    (" »", "\u00a0»"),
+)
+
+
+def french_spacing(value):
+    """No-break spaces before : ; ? ! and inside « » (a colon never starts a line), in a string or in
+    the nested lists, tuples and dicts of a content spec."""
+    if isinstance(value, str):
+        for plain, nbsp in _FRENCH_SPACES:
+            value = value.replace(plain, nbsp)
+        return value
+    if isinstance(value, (list, tuple)):
+        return type(value)(french_spacing(item) for item in value)
+    if isinstance(value, dict):
+        return {key: french_spacing(item) for key, item in value.items()}
+    return value

@@ -2,21 +2,43 @@
 changes nothing."""
 
 import io
+import os
+import subprocess
+import sys
+from datetime import time
 
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
 
+from taggit.models import Tag
 from wagtail.documents import get_document_model
+from wagtail.embeds.finders import get_finders
+from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Revision, Site
 
 import pytest
 
+from blog.models import BlogIndexPage, BlogPage
 from councils.models import CouncilAccess, CouncilPage
 from councils.services import communications_team_group
+from events.models import (
+    EventIndexPage,
+    EventPage,
+    EventRoom,
+    EventSeats,
+    EventSession,
+    Registration,
+    RegistrationMode,
+    RegistrationStatus,
+)
+from events.seats import seats_free
 from home import demo_content
 from home.models import SiteSettings, StandardPage
+from jobs.models import OutboundEmail
 from meetings.models import MeetingFormat, MeetingPage, MeetingStatus, MinutesStatus
 
 LIVELY = [c["slug"] for c in demo_content.COUNCILS if c["profile"] == demo_content.LIVELY]
@@ -32,12 +54,23 @@ def seeded(django_db_setup, django_db_blocker):
         yield
         for document in get_document_model().objects.all():
             document.file.delete(save=False)
+        for image in get_image_model().objects.all():
+            image.file.delete(save=False)
         transaction.set_rollback(True)
 
 
 @pytest.fixture
 def demo(seeded, db):
     return None
+
+
+@pytest.fixture(autouse=True)
+def offline_embeds():
+    """Rendering the webinar replay reaches no video provider: the finder answers as if offline."""
+    get_finders.cache_clear()
+    with override_settings(WAGTAILEMBEDS_FINDERS=[{"class": "blog.tests.fake_finders.OfflineFinder"}]):
+        yield
+    get_finders.cache_clear()
 
 
 def counts():
@@ -51,6 +84,15 @@ def counts():
         "sites": Site.objects.count(),
         "revisions": Revision.objects.count(),
         "group memberships": get_user_model().groups.through.objects.count(),
+        "news": BlogPage.objects.count(),
+        "tags": Tag.objects.count(),
+        "images": get_image_model().objects.count(),
+        "events": EventPage.objects.count(),
+        "rooms": EventRoom.objects.count(),
+        "sessions": EventSession.objects.count(),
+        "registrations": Registration.objects.count(),
+        "seats taken": sum(EventSeats.objects.values_list("taken", flat=True)),
+        "emails": OutboundEmail.objects.count(),
     }
 
 
@@ -65,6 +107,13 @@ def test_seeding_twice_changes_no_count(demo):
 
     assert counts() == before
     assert before["pages"] > 50
+    assert before["events"] == 3
+    assert before["sessions"] == len(demo_content.MEETUP["sessions"])
+    assert before["registrations"] == (
+        demo_content.MEETUP["registrations"]
+        + demo_content.FULL_EVENT["registrations"]
+        + demo_content.FULL_EVENT["waiting"]
+    )
 
 
 def test_the_city_has_seven_neighbourhood_councils_an_assembly_and_a_sandbox(demo):
@@ -245,3 +294,143 @@ def test_demo_accounts_prints_every_account_and_the_addresses(demo):
         assert f"`{username}`" in text
     assert "http://127.0.0.1:8000/admin/" in text
     assert "Conseil de quartier Centre-Ville" in text
+
+
+# -- News and events ------------------------------------------------------------------------------------
+
+
+def meetup():
+    return EventPage.objects.get(slug=demo_content.MEETUP["slug"])
+
+
+def full_event():
+    return EventPage.objects.get(slug=demo_content.FULL_EVENT["slug"])
+
+
+def test_the_lively_councils_and_the_city_publish_tagged_news(demo):
+    city_blog = BlogIndexPage.objects.get(slug="actualites", depth=3)
+    assert BlogPage.objects.live().child_of(city_blog).count() >= 3
+    for slug in LIVELY:
+        posts = BlogPage.objects.live().descendant_of(council(slug))
+        assert posts.count() >= 3, slug
+        assert all(post.tags.exists() for post in posts), slug
+
+
+def test_the_webinar_replay_shows_a_plain_link_to_the_video_when_it_cannot_be_fetched(demo, client):
+    post = BlogPage.objects.get(slug="replay-webinaire-parvis-mode-d-emploi")
+    (video,) = [block for block in post.body if block.block_type == "video"]
+
+    response = client.get(post.url)
+
+    assert response.status_code == 200
+    assert f'href="{video.value["video"].url}"' in response.content.decode()
+
+
+def test_the_users_meetup_is_a_city_event_in_the_future_with_free_mandatory_registration(demo):
+    event = meetup()
+    local_start = timezone.localtime(event.start)
+
+    assert event.get_parent().specific_class is EventIndexPage
+    assert event.url == f"/agenda/{demo_content.MEETUP['slug']}/"
+    assert event.live and event.start > timezone.now()
+    assert local_start.time() == time(9, 30) and local_start.weekday() == 4
+    assert timezone.localtime(event.end).time() == time(17, 0)
+    assert event.registration_mode == RegistrationMode.PARVIS
+    assert event.is_free and event.capacity == 120
+    assert event.lead_image.file.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert event.lead_image_alt and not event.lead_image.in_private_collection()
+    event.full_clean()
+
+
+def test_the_meetup_programme_runs_in_several_rooms_with_parallel_workshops(demo):
+    event = meetup()
+    rooms = {room.name: room.details for room in event.rooms.all()}
+    sessions = list(event.sessions.order_by("start_time", "sort_order"))
+
+    assert rooms["Auditorium"].startswith("Au rez-de-chaussée à gauche")
+    assert len(rooms) >= 3
+    assert all(session.room in rooms for session in sessions)
+    assert [s.start_time for s in sessions][:2] == [time(9, 30), time(10, 0)]
+    assert sessions[-1].start_time == time(16, 30)
+    parallel = [s for s in sessions if s.start_time == time(13, 30)]
+    assert len({s.room for s in parallel}) == len(parallel) >= 2
+    (plenary,) = [s for s in sessions if s.title.startswith("Plénière")]
+    assert plenary.speaker_list == ["Emmanuelle Roux"]
+    assert (plenary.start_time, plenary.end_time) == (time(15, 0), time(16, 0))
+
+
+def test_the_meetup_has_confirmed_registrations_counted_in_its_seats(demo):
+    event = meetup()
+    registrations = Registration.objects.filter(event=event)
+
+    assert registrations.count() == demo_content.MEETUP["registrations"]
+    assert set(registrations.values_list("status", flat=True)) == {RegistrationStatus.CONFIRMED}
+    assert all(r.consent_at for r in registrations)
+    assert seats_free(event) == 120 - demo_content.MEETUP["registrations"]
+
+
+def test_a_council_event_is_full_with_people_waiting_and_a_seat_offered(demo):
+    event = full_event()
+    spec = demo_content.FULL_EVENT
+    statuses = [r.status for r in Registration.objects.filter(event=event).order_by("pk")]
+
+    assert event.get_parent().specific_class is CouncilPage
+    assert event.get_parent().slug == spec["council"]
+    assert event.start > timezone.now()
+    assert seats_free(event) == 0
+    assert statuses.count(RegistrationStatus.CANCELLED) == 1
+    assert statuses.count(RegistrationStatus.OFFERED) == 1
+    assert statuses.count(RegistrationStatus.CONFIRMED) == spec["capacity"] - 1
+    assert statuses.count(RegistrationStatus.WAITING) == spec["waiting"] - 1
+    # The offer went to the first person waiting, and is still open.
+    (offered,) = Registration.objects.filter(event=event, status=RegistrationStatus.OFFERED)
+    first_waiting = Registration.objects.filter(event=event).order_by("pk")[spec["registrations"]]
+    assert offered.pk == first_waiting.pk
+    assert offered.offer_expires_at > timezone.now()
+
+
+def test_a_council_event_without_registration_is_in_the_agenda(demo):
+    event = EventPage.objects.get(slug=demo_content.OPEN_EVENT["slug"])
+
+    assert event.registration_mode == RegistrationMode.NONE
+    assert event.get_parent().slug == demo_content.OPEN_EVENT["council"]
+    assert event.start > timezone.now()
+
+
+def test_every_seeded_event_passes_validation(demo):
+    for event in EventPage.objects.all():
+        event.full_clean()
+
+
+def test_demo_emails_go_only_to_the_demos_own_domain(demo):
+    recipients = list(OutboundEmail.objects.values_list("to", flat=True))
+
+    assert recipients
+    assert all(
+        to.endswith(f".{demo_content.EMAIL_DOMAIN}") or to.endswith(f"@{demo_content.EMAIL_DOMAIN}")
+        for to in recipients
+    )
+    # The council's editor heard that the full event filled up.
+    assert (
+        OutboundEmail.objects.filter(
+            to=f"editeur-{demo_content.FULL_EVENT['council']}@{demo_content.EMAIL_DOMAIN}"
+        ).count()
+        == 2
+    )
+    registrants = Registration.objects.values_list("email", flat=True)
+    assert len(set(registrants)) == len(registrants)
+
+
+def test_the_demo_command_imports_no_test_tool():
+    """`make demo` installs only requirements.txt: the command must load without factory-boy and
+    wagtail-factories (test tools, in requirements-dev.txt)."""
+    code = (
+        "import sys; sys.modules['factory'] = sys.modules['wagtail_factories'] = None; "
+        "import django; django.setup(); "
+        "import home.management.commands.seed_demo"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: the demo city, its councils, meetings, documents, pages and accounts.
+"""`manage.py seed_demo`: the demo city, its councils, meetings, news, events, documents, pages and accounts.
 
 Idempotent: what exists (looked up by slug, title or username) is kept, what is missing is created, so a
 second run changes no count. Dates are computed from today, so the demo always has past and upcoming
@@ -10,6 +10,8 @@ import random
 import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from datetime import time as clock
+from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -17,17 +19,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from wagtail.documents import get_document_model
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.images import get_image_model
+from wagtail.models import Collection, Page, PageViewRestriction, Site
 
 from dateutil import rrule as rr
 
-from blog.factories import BlogPageFactory
 from blog.models import BlogIndexPage, BlogPage
 from councils.models import CouncilIndexPage, CouncilPage
 from councils.services import (
@@ -39,6 +42,8 @@ from councils.services import (
     council_provision,
     council_sections_ensure,
 )
+from events.models import EventIndexPage, EventPage, EventRoom, EventSession, Registration, RegistrationMode
+from events.registrations import registration_cancel, registration_create
 from home import demo_content as content
 from home.demo_content import body_blocks, news_body_blocks
 from home.models import SiteSettings, StandardPage
@@ -133,6 +138,38 @@ def pdf_bytes(title, lines=()):
     return out
 
 
+def auditorium_png(width=1200, height=630):
+    """A flat illustration of a meetup: rows of people in an auditorium facing a screen (PNG bytes)."""
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(SEED)  # noqa: S311 - a drawing, not security
+    image = Image.new("RGB", (width, height), (226, 234, 244))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, int(height * 0.62), width, height), fill=(205, 216, 232))
+    # The screen, with a title bar and lines of text.
+    screen = (int(width * 0.22), 40, int(width * 0.78), int(height * 0.42))
+    draw.rounded_rectangle(screen, radius=12, fill=(31, 78, 140))
+    draw.rectangle((screen[0] + 40, screen[1] + 40, screen[0] + 360, screen[1] + 70), fill=(255, 255, 255))
+    for line in range(3):
+        top = screen[1] + 110 + line * 38
+        draw.rectangle((screen[0] + 40, top, screen[2] - 120 - 60 * line, top + 14), fill=(160, 190, 225))
+    draw.ellipse((screen[2] - 110, screen[3] - 110, screen[2] - 30, screen[3] - 30), fill=(179, 38, 30))
+    # Rows of people, seen from behind: shoulders and heads.
+    skins = [(93, 64, 55), (141, 85, 36), (198, 134, 66), (224, 172, 105), (60, 46, 40), (241, 194, 125)]
+    colours = [(179, 38, 30), (31, 78, 140), (46, 125, 94), (201, 122, 28), (92, 71, 140), (60, 60, 70)]
+    for row in range(3):
+        y = int(height * 0.58) + row * 78
+        size = 30 + row * 6
+        for column in range(-1, width // (size * 2 + 24) + 2):
+            x = column * (size * 2 + 24) + (row % 2) * (size + 12) + 20
+            colour = rng.choice(colours)
+            draw.pieslice((x - size, y, x + size, y + size * 2), 180, 360, fill=colour)
+            draw.ellipse((x - size // 2, y - size, x + size // 2, y), fill=rng.choice(skins))
+    out = BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
 # -- The seeder ----------------------------------------------------------------------------------------
 
 
@@ -155,6 +192,8 @@ class DemoSeeder:
             self.council(index, spec)
         self.news(home, index)
         self.accounts()
+        # After the accounts: the council's editors are the organisers told when their event fills up.
+        self.events(home, index)
 
     # Site, home page and standard pages
 
@@ -214,17 +253,115 @@ class DemoSeeder:
             for spec in posts:
                 if BlogPage.objects.child_of(blog).filter(slug=spec["slug"]).exists():
                     continue
-                post = BlogPageFactory(
-                    parent=blog,
+                spec = content.french_spacing(spec)
+                post = BlogPage(
                     slug=spec["slug"],
                     title=spec["title"],
                     date=self.today - timedelta(days=spec["days_ago"]),
                     author=spec["author"],
                     intro=spec["intro"],
                     body=news_body_blocks(spec["body"]),
-                    tags=spec["tags"],
                 )
+                post.tags.add(*spec["tags"])
+                blog.add_child(instance=post)
                 _publish(post)
+
+    # Events (events app)
+
+    def events(self, home, index):
+        """The users' yearly meetup in the city agenda, a full council event with people waiting (and a
+        seat offered), a council event without registration. Get-or-create by slug; people register
+        through the real services (seats, waiting list, emails), only when the event is created."""
+        agenda = EventIndexPage.objects.child_of(home).get()
+        meetup, created = self.event(agenda, content.MEETUP)
+        if created:
+            self.register(meetup, range(content.MEETUP["registrations"]))
+        councils = {c.slug: c for c in CouncilPage.objects.child_of(index)}
+        full = content.FULL_EVENT
+        event, created = self.event(councils[full["council"]], full)
+        if created:
+            first = 100
+            registrations = self.register(
+                event, range(first, first + full["registrations"] + full["waiting"])
+            )
+            # One person cancels: their seat is offered to the first person waiting (48 hours to accept).
+            registration_cancel(registration=registrations[2])
+        self.event(councils[content.OPEN_EVENT["council"]], content.OPEN_EVENT)
+
+    def _event_day(self, spec):
+        day = self.today + timedelta(days=spec["days_ahead"])
+        return day + timedelta(days=(spec["weekday"] - day.weekday()) % 7)
+
+    def event(self, parent, spec):
+        existing = EventPage.objects.child_of(parent).filter(slug=spec["slug"]).first()
+        if existing is not None:
+            return existing, False
+        spec = content.french_spacing(spec)
+        day = self._event_day(spec)
+        registration = "capacity" in spec
+
+        def at(hhmm):
+            hour, minute = map(int, hhmm.split(":"))
+            return _at(day, hour, minute)
+
+        event = EventPage(
+            slug=spec["slug"],
+            title=spec["title"],
+            start=at(spec["start"]),
+            end=at(spec["end"]),
+            summary=spec["summary"],
+            audience=spec["audience"],
+            price_details=spec.get("price_details", ""),
+            body=body_blocks(spec["body"]),
+            registration_mode=RegistrationMode.PARVIS if registration else RegistrationMode.NONE,
+            capacity=spec.get("capacity"),
+            **spec["place"],
+        )
+        if "image" in spec:
+            event.lead_image = self.illustration(spec["image"])
+            event.lead_image_alt = spec["image"]["alt"]
+        event.rooms = [EventRoom(name=name, details=details) for name, details in spec.get("rooms", [])]
+        event.sessions = [
+            EventSession(
+                start_time=clock.fromisoformat(start),
+                end_time=clock.fromisoformat(end) if end else None,
+                title=title,
+                room=room,
+                speakers=speakers,
+                description=description,
+            )
+            for start, end, title, room, speakers, description in spec.get("sessions", [])
+        ]
+        parent.add_child(instance=event)
+        _publish(event)
+        return event, True
+
+    def illustration(self, spec):
+        """The demo's drawn illustration (no photo ships with Parvis): found by title, else drawn once."""
+        image_model = get_image_model()
+        root = Collection.get_first_root_node()
+        image = image_model.objects.filter(collection=root, title=spec["title"]).first()
+        if image is None:
+            image = image_model(
+                title=spec["title"],
+                description=spec["alt"],
+                collection=root,
+                file=ImageFile(BytesIO(auditorium_png()), name=f"{spec['slug']}.png"),
+            )
+            image._set_image_file_metadata()
+            image.save()
+        return image
+
+    def register(self, event, numbers):
+        """Register demo people through the real service (seat if free, else the waiting list)."""
+        registrations = []
+        for number in numbers:
+            name, email, organisation = content.registrant(number)
+            outcome = registration_create(
+                event=event, name=name, email=email, organisation=organisation, consent=True
+            )
+            registrations.append(outcome.registration)
+        return registrations
 
     # Councils
 
@@ -494,20 +631,10 @@ class DemoSeeder:
             council_add_member(council=council, user=member)
 
     def _first_name(self):
-        return self.rng.choice(FIRST_NAMES)
+        return self.rng.choice(content.FIRST_NAMES)
 
     def _last_name(self):
-        return self.rng.choice(LAST_NAMES)
-
-
-FIRST_NAMES = (
-    "Amandine", "Bruno", "Chantal", "Djamel", "Élodie", "Fabien", "Gaëlle", "Hugo", "Inès", "Julien",
-    "Karima", "Laurent", "Manon", "Nicolas", "Océane", "Pascal", "Rachida", "Samuel", "Thérèse", "Yann",
-)  # fmt: skip
-LAST_NAMES = (
-    "Arnaud", "Besson", "Chevallier", "Duret", "Favre", "Girod", "Jacquier", "Lambert", "Mermoz",
-    "Perrier", "Revel", "Tissot", "Vial", "Ziani",
-)  # fmt: skip
+        return self.rng.choice(content.LAST_NAMES)
 
 
 def demo_counts():
@@ -515,6 +642,9 @@ def demo_counts():
         "pages": Page.objects.count(),
         "councils": CouncilPage.objects.count(),
         "meetings": MeetingPage.objects.count(),
+        "news": BlogPage.objects.count(),
+        "events": EventPage.objects.count(),
+        "registrations": Registration.objects.count(),
         "documents": get_document_model().objects.count(),
         "users": get_user_model().objects.count(),
         "groups": Group.objects.count(),
@@ -538,7 +668,8 @@ def _quiet_loggers(*names):
 class Command(BaseCommand):
     help = (
         "Load the demo content: a city with seven neighbourhood councils, a citizen assembly, a sandbox, "
-        "meetings, documents, standard pages and the demo accounts (password 'demo'). Idempotent."
+        "meetings, news, events with registrations, documents, standard pages and the demo accounts "
+        "(password 'demo'). Idempotent."
     )
 
     def add_arguments(self, parser):
