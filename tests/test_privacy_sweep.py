@@ -1,8 +1,10 @@
 """Privacy, by construction: every public route × private content × each role.
 
 Council A holds private things whose titles and file names carry the word "Cormoran": a members-only
-page, a members-only meeting, a document and an image in its private collection, and a public page that
-shows the private document and image through its blocks and rich text. Every public route of the site
+page, a members-only meeting, a members-only event, a members-only news post and its tag, a document and
+an image in its private collection, a public page that shows the private document and image through its
+blocks and rich text, and the people registered to its public event (their names, emails and
+organisations are private to the organisers). Every public route of the site
 (`tests.routes.public_routes`: every live page and its sub-routes, feeds and calendars included, and every
 non-admin URL pattern) is requested with its parameters pointing at those private things and with
 `?q=cormoran`, by an anonymous reader, another council's member and another council's editor: none of
@@ -24,10 +26,13 @@ from wagtail.models import PageViewRestriction
 
 import pytest
 
+from blog.factories import BlogPageFactory
+from blog.models import BlogIndexPage
 from councils.factories import UserFactory
 from councils.services import council_add_editor, council_add_member
 from councils.tests.worlds import two_councils_build
 from documents.services import document_create
+from events.factories import EventPageFactory, RegistrationEventFactory, RegistrationFactory
 from events.tests.helpers import meeting_make_private, meeting_publish
 from home.models import StandardPage
 from tests.routes import fill, public_routes
@@ -40,6 +45,10 @@ LEAKS = (
     "note cormoran",
     "photo cormoran",
     "bureau cormoran",
+    "rencontre cormoran",
+    "nouvelle cormoran",
+    "habitante cormoran",
+    "association cormoran",
     "cormoran-",
 )
 
@@ -76,6 +85,24 @@ def world(django_db_setup, django_db_blocker):
             collection=council_a.access.private_collection,
             file=get_test_image_file(filename="cormoran-photo.png"),
         )
+        private_event = EventPageFactory(
+            parent=council_a, title="Rencontre Cormoran", slug="rencontre-privee"
+        )
+        private_event.save_revision().publish()
+        meeting_make_private(private_event, council_a)
+        public_event = RegistrationEventFactory(parent=council_a, title="Forum ouvert", slug="forum-ouvert")
+        public_event.save_revision().publish()
+        RegistrationFactory(
+            event=public_event,
+            name="Habitante Cormoran",
+            email="cormoran-habitante@example.org",
+            organisation="Association Cormoran",
+            accessibility_needs="Boucle magnétique",
+        )
+        blog = BlogIndexPage.objects.child_of(council_a).first()
+        private_post = BlogPageFactory(parent=blog, title="Nouvelle Cormoran", tags=["Cormoran-secret"])
+        private_post.save_revision().publish()
+        meeting_make_private(private_post, council_a)
         members_page = _standard_page(council_a, "Espace Cormoran", "espace-membres")
         restriction = PageViewRestriction.objects.create(
             page=members_page, restriction_type=PageViewRestriction.GROUPS
@@ -112,6 +139,8 @@ def world(django_db_setup, django_db_blocker):
             "restriction_id": str(council_a.access.private_collection.get_view_restrictions().first().pk),
             "year": str(soon.year),
             "month": str(soon.month),
+            "tag_slug": "cormoran-secret",
+            "slug": "cormoran-secret",
         }
         yield {
             "routes": public_routes(),
