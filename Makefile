@@ -9,7 +9,7 @@ TEST_SETTINGS := config.settings.test
 PYTEST_ARGS ?= -n 2
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install-dev demo demo-data system-deps test lint format check messages clean
+.PHONY: help venv install-dev demo demo-data system-deps node-deps test lint format check messages clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -34,9 +34,14 @@ demo-data: venv ## Migrate the embedded SQLite database and load the demo conten
 	DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) $(PY) manage.py seed_demo
 
-demo: demo-data ## Install, migrate, load the demo and serve it on http://127.0.0.1:8000
+demo: demo-data ## Install, migrate, load the demo and serve it on http://127.0.0.1:8000 (with the background worker)
 	@DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) $(PY) manage.py demo_accounts
-	DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Background worker started beside the server: the emails it sends are printed here."
+	@export DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS); \
+	  $(PY) manage.py run_worker & worker=$$!; \
+	  trap 'for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 $$worker 2>/dev/null || break; sleep 0.3; done; \
+	        kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: install-dev ## Ruff (lint and format check)
 	$(BIN)/ruff check .
@@ -58,16 +63,24 @@ messages: install-dev ## Refresh and compile the French catalogue
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py compilemessages --ignore=.venv
 
-system-deps: ## Install Chromium (browser tests) and gettext from Debian if missing (needs root)
-	@if [ ! -x /usr/bin/chromium ] || ! command -v msgfmt >/dev/null; then \
+system-deps: ## Install Chromium (browser tests), gettext and Node.js/npm from Debian if missing (needs root)
+	@if [ ! -x /usr/bin/chromium ] || ! command -v msgfmt >/dev/null || ! command -v npm >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core gettext >/dev/null; \
-	  else echo "Install chromium and gettext (apt-get install chromium gettext)"; exit 1; fi; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core gettext >/dev/null && \
+	    { command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }; \
+	  else echo "Install chromium, gettext and npm (apt-get install chromium gettext nodejs npm)"; exit 1; fi; \
 	fi
 
-test: system-deps lint check ## Run the whole suite against PostgreSQL (includes lint, checks and browser tests)
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the calendar cross-check (Mozilla's ical.js): install Node.js"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-deps: node_modules/.installed ## Install ical.js (the independent calendar parser the tests compare with)
+
+test: system-deps lint check node-deps ## Run the whole suite against PostgreSQL (includes lint, checks and browser tests)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean: ## Remove the virtual environment, the demo database and collected files
-	rm -rf $(VENV) db.sqlite3 staticfiles media .test-media
+	rm -rf $(VENV) db.sqlite3 staticfiles media .test-media node_modules
