@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 DEMO_SETTINGS := config.settings.dev
 TEST_SETTINGS := config.settings.test
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --dist loadscope
 
 .DEFAULT_GOAL := help
 .PHONY: help venv install-dev demo demo-data system-deps node-deps test lint format check messages clean

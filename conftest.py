@@ -21,6 +21,24 @@ def django_db_setup(django_db_setup, django_db_blocker):
         site_structure_ensure(hostname="testserver")
 
 
+@pytest.fixture(autouse=True)
+def _skeleton_rebuilt_after_a_flush(request, django_db_blocker):
+    """A transactional test (browser, concurrency, worker tests) flushes the database when it ends, taking
+    the site skeleton with it: build it again at once, so that the next test on this worker — whatever
+    fixtures it asks for and in whatever order xdist runs the tests — starts from the same database."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    flushed = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if flushed:
+        from home.services import site_structure_ensure
+
+        with django_db_blocker.unblock():
+            cache.clear()
+            site_structure_ensure(hostname="testserver")
+
+
 @pytest.fixture
 def home(db):
     """The home page of the skeleton (built once per run; rebuilt here only if a flush removed it)."""
