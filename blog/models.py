@@ -4,8 +4,6 @@ Every listing, tag list and feed is built from `listed()` posts (core.visibility
 draft or sandbox post never shows — nor do the tags only it carries.
 """
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import Count
@@ -23,7 +21,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from core.blocks import BodyBlock
-from core.models import BasePage
+from core.models import BasePage, LeadImageMixin
 from core.visibility import VisiblePageManager, VisiblePageQuerySet, attach_councils
 
 
@@ -153,7 +151,7 @@ class BlogIndexPage(RoutablePageMixin, BasePage):
         return BlogAtomFeed(self, self.tag_or_404(tag_slug))(request)
 
 
-class BlogPage(BasePage):
+class BlogPage(LeadImageMixin, BasePage):
     """A news post."""
 
     date = models.DateField(_("date"), default=timezone.localdate)
@@ -161,20 +159,6 @@ class BlogPage(BasePage):
         _("author line"), max_length=200, blank=True, help_text=_("For example: “By the council's office”.")
     )
     intro = models.TextField(_("introduction"), help_text=_("A few lines shown in lists and feeds."))
-    lead_image = models.ForeignKey(
-        settings.WAGTAILIMAGES_IMAGE_MODEL,
-        verbose_name=_("lead image"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    lead_image_alt = models.CharField(
-        _("lead image alternative text"),
-        max_length=255,
-        blank=True,
-        help_text=_("Describe the image for people who cannot see it. Required with a lead image."),
-    )
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
     tags = ClusterTaggableManager(through=BlogPageTag, blank=True, verbose_name=_("tags"))
 
@@ -184,7 +168,7 @@ class BlogPage(BasePage):
         *Page.content_panels,
         MultiFieldPanel([FieldPanel("date"), FieldPanel("author")], heading=_("Publication")),
         FieldPanel("intro"),
-        MultiFieldPanel([FieldPanel("lead_image"), FieldPanel("lead_image_alt")], heading=_("Lead image")),
+        LeadImageMixin.lead_image_panel(),
         FieldPanel("body"),
         FieldPanel("tags"),
     ]
@@ -201,13 +185,6 @@ class BlogPage(BasePage):
     class Meta:
         verbose_name = _("news post")
         verbose_name_plural = _("news posts")
-
-    def clean(self):
-        super().clean()
-        if self.lead_image_id and not self.lead_image_alt.strip():
-            raise ValidationError(
-                {"lead_image_alt": _("Describe the lead image: alternative text is required.")}
-            )
 
     def related_posts(self, count=3):
         """Listed posts sharing a tag with this one, the most shared tags first, then the newest."""

@@ -17,6 +17,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
@@ -36,6 +37,36 @@ class ItemStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     CANCELLED = "cancelled", pgettext_lazy("meeting status", "Cancelled")
     HELD = "held", _("Held")
+
+
+def dated_panels():
+    """The editor's panels of every dated page: "Date and status", then "Place"."""
+    return [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("start"), FieldPanel("end")]),
+                FieldPanel("status"),
+                # Shown only while "Cancelled" is chosen: Wagtail's own rules controller (w-rules)
+                # hides it as the status changes, and on load (no script of ours).
+                FieldPanel(
+                    "cancellation_reason",
+                    attrs={"data-w-rules-target": "show", "data-w-rules": '{"status": ["cancelled"]}'},
+                ),
+            ],
+            heading=_("Date and status"),
+            attrs={"data-controller": "w-rules", "data-action": "change->w-rules#resolve"},
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("format"),
+                FieldPanel("place_name"),
+                FieldPanel("place_address"),
+                FieldPanel("access_notes"),
+                FieldPanel("online_url"),
+            ],
+            heading=_("Place"),
+        ),
+    ]
 
 
 class DatedPageQuerySet(VisiblePageQuerySet):

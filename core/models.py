@@ -1,5 +1,11 @@
 """The base every Parvis page type is built on."""
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page
 
 from .forms import FencedPageForm
@@ -20,3 +26,43 @@ class BasePage(Page):
 
     class Meta:
         abstract = True
+
+
+class LeadImageMixin(models.Model):
+    """A page's lead image (lists, shares, Open Graph) and its required alternative text: news posts and
+    events share it."""
+
+    lead_image = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        verbose_name=_("lead image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    lead_image_alt = models.CharField(
+        _("lead image alternative text"),
+        max_length=255,
+        blank=True,
+        help_text=_("Describe the image for people who cannot see it. Required with a lead image."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def lead_image_panel():
+        return MultiFieldPanel(
+            [FieldPanel("lead_image"), FieldPanel("lead_image_alt")], heading=_("Lead image")
+        )
+
+    def lead_image_errors(self):
+        if self.lead_image_id and not self.lead_image_alt.strip():
+            return {"lead_image_alt": _("Describe the lead image: alternative text is required.")}
+        return {}
+
+    def clean(self):
+        super().clean()
+        errors = self.lead_image_errors()
+        if errors:
+            raise ValidationError(errors)

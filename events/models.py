@@ -28,9 +28,9 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from core.blocks import BodyBlock
-from core.dated import DatedPage, DatedPageManager, DatedPageQuerySet, dated_pages_listed
+from core.dated import DatedPage, DatedPageManager, DatedPageQuerySet, dated_pages_listed, dated_panels
 from core.ical import city_feed_response
-from core.models import BasePage
+from core.models import BasePage, LeadImageMixin
 from core.visibility import attach_councils
 from meetings.models import MeetingPage
 
@@ -238,7 +238,7 @@ class EventPageManager(DatedPageManager.from_queryset(EventPageQuerySet)):
     pass
 
 
-class EventPage(DatedPage):
+class EventPage(LeadImageMixin, DatedPage):
     """An event of the city (under /agenda/) or of a council: a programme of timed sessions in rooms, and
     registration without an account, on Parvis or elsewhere.
 
@@ -250,20 +250,6 @@ class EventPage(DatedPage):
 
     summary = models.TextField(
         _("summary"), help_text=_("A few lines shown in the agenda, feeds and shares.")
-    )
-    lead_image = models.ForeignKey(
-        settings.WAGTAILIMAGES_IMAGE_MODEL,
-        verbose_name=_("lead image"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    lead_image_alt = models.CharField(
-        _("lead image alternative text"),
-        max_length=255,
-        blank=True,
-        help_text=_("Describe the image for people who cannot see it. Required with a lead image."),
     )
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
     audience = models.CharField(
@@ -317,30 +303,9 @@ class EventPage(DatedPage):
 
     content_panels = [
         *Page.content_panels,
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("start"), FieldPanel("end")]),
-                FieldPanel("status"),
-                FieldPanel(
-                    "cancellation_reason",
-                    attrs={"data-w-rules-target": "show", "data-w-rules": '{"status": ["cancelled"]}'},
-                ),
-            ],
-            heading=_("Date and status"),
-            attrs={"data-controller": "w-rules", "data-action": "change->w-rules#resolve"},
-        ),
-        MultiFieldPanel(
-            [
-                FieldPanel("format"),
-                FieldPanel("place_name"),
-                FieldPanel("place_address"),
-                FieldPanel("access_notes"),
-                FieldPanel("online_url"),
-            ],
-            heading=_("Place"),
-        ),
+        *dated_panels(),
         FieldPanel("summary"),
-        MultiFieldPanel([FieldPanel("lead_image"), FieldPanel("lead_image_alt")], heading=_("Lead image")),
+        LeadImageMixin.lead_image_panel(),
         MultiFieldPanel(
             [FieldPanel("audience"), FieldRowPanel([FieldPanel("price"), FieldPanel("price_details")])],
             heading=_("Audience and price"),
@@ -543,8 +508,7 @@ class EventPage(DatedPage):
 
     def dated_errors(self):
         errors = super().dated_errors()
-        if self.lead_image_id and not self.lead_image_alt.strip():
-            errors["lead_image_alt"] = _("Describe the lead image: alternative text is required.")
+        errors.update(self.lead_image_errors())
         if self.registration_mode == RegistrationMode.EXTERNAL and not self.registration_url:
             errors["registration_url"] = _("Give the link where people register.")
         if (

@@ -12,9 +12,7 @@ from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import (
     FieldPanel,
-    FieldRowPanel,
     InlinePanel,
-    MultiFieldPanel,
     ObjectList,
     TabbedInterface,
 )
@@ -23,7 +21,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from core.dated import DatedPage, DatedPageManager, DatedPageQuerySet
+from core.dated import DatedPage, DatedPageManager, DatedPageQuerySet, dated_panels
 from core.ical import council_feed_response
 from core.models import BasePage
 from core.visibility import item_visible_to
@@ -184,30 +182,7 @@ class MeetingPage(DatedPage):
 
     content_panels = [
         *Page.content_panels,
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("start"), FieldPanel("end")]),
-                FieldPanel("status"),
-                # Shown only while "Cancelled" is chosen: Wagtail's own rules controller (w-rules)
-                # hides it as the status changes, and on load (no script of ours).
-                FieldPanel(
-                    "cancellation_reason",
-                    attrs={"data-w-rules-target": "show", "data-w-rules": '{"status": ["cancelled"]}'},
-                ),
-            ],
-            heading=_("Date and status"),
-            attrs={"data-controller": "w-rules", "data-action": "change->w-rules#resolve"},
-        ),
-        MultiFieldPanel(
-            [
-                FieldPanel("format"),
-                FieldPanel("place_name"),
-                FieldPanel("place_address"),
-                FieldPanel("access_notes"),
-                FieldPanel("online_url"),
-            ],
-            heading=_("Place"),
-        ),
+        *dated_panels(),
         FieldPanel("summary"),
         FieldPanel("agenda"),
         InlinePanel("related_documents", heading=_("Documents"), label=_("Document")),
