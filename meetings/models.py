@@ -21,7 +21,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from core.dated import DatedPage, DatedPageManager, DatedPageQuerySet, dated_panels
+from core.dated import DatedPage, DatedPageManager, DatedPageQuerySet, dated_models, dated_panels
 from core.ical import council_feed_response
 from core.models import BasePage
 from core.visibility import item_visible_to
@@ -59,15 +59,13 @@ class MeetingIndexPage(RoutablePageMixin, BasePage):
 
     @path("calendrier/", name="calendar_feed")
     def calendar_feed(self, request):
-        """The council's subscribable calendar: its public meetings and its public events (the events are
-        children of the council's page)."""
-        from events.models import EventPage
-
+        """The council's subscribable calendar: every public dated page under the council — its meetings and
+        its events (children of the council's page) — without this app knowing the other types."""
         council = self.get_parent()
         return council_feed_response(
             request,
             council=council,
-            querysets=[MeetingPage.objects.child_of(self), EventPage.objects.child_of(council)],
+            querysets=[model.objects.descendant_of(council) for model in dated_models()],
         )
 
     def meetings_for(self, request, now=None):
