@@ -21,22 +21,27 @@ def django_db_setup(django_db_setup, django_db_blocker):
         site_structure_ensure(hostname="testserver")
 
 
-@pytest.fixture(autouse=True)
-def _skeleton_rebuilt_after_a_flush(request, django_db_blocker):
-    """A transactional test (browser, concurrency, worker tests) flushes the database when it ends, taking
-    the site skeleton with it: build it again at once, so that the next test on this worker — whatever
-    fixtures it asks for and in whatever order xdist runs the tests — starts from the same database."""
-    yield
-    marker = request.node.get_closest_marker("django_db")
-    flushed = "transactional_db" in request.fixturenames or (
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (browser, concurrency, worker tests) flushes the database when its fixtures are
+    torn down, taking the site skeleton with it. Once every fixture of the test is finalised (the flush
+    included, whichever fixture or marker asked for it), build the skeleton again, so that the next test
+    on this worker — whatever fixtures it asks for and in whatever order xdist runs the tests — starts from
+    the same database."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    flushed = "transactional_db" in getattr(item, "fixturenames", ()) or (
         marker is not None and marker.kwargs.get("transaction")
     )
     if flushed:
+        from pytest_django.plugin import blocking_manager_key
+
         from home.services import site_structure_ensure
 
-        with django_db_blocker.unblock():
+        with item.config.stash[blocking_manager_key].unblock():
             cache.clear()
             site_structure_ensure(hostname="testserver")
+    return result
 
 
 @pytest.fixture
