@@ -60,6 +60,15 @@ def test_a_new_council_gets_its_own_blog(client, council_a, make_post):
     assert "Fête de quartier" in response.content.decode()
 
 
+def test_a_blogs_cards_do_not_repeat_whose_news_it_is_but_the_home_page_does(client, council_a, make_post):
+    blog = BlogIndexPage.objects.child_of(council_a).get()
+    make_post(blog, title="Fête de quartier")
+    council_list = client.get("/conseils/centre/actualites/").content.decode()
+    assert "Fête de quartier" in council_list and 'class="card__kicker"' not in council_list
+    home = client.get("/").content.decode()
+    assert 'class="card__kicker">Conseil de quartier Centre' in home
+
+
 def test_a_post_shows_its_date_author_intro_and_tags(client, city_blog, make_post):
     post = make_post(
         city_blog,
