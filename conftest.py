@@ -29,6 +29,8 @@ def pytest_runtest_teardown(item, nextitem):
     on this worker — whatever fixtures it asks for and in whatever order xdist runs the tests — starts from
     the same database."""
     result = yield
+    if nextitem is None:
+        return result  # the last test: the session's fixtures, the test database included, are gone
     marker = item.get_closest_marker("django_db")
     flushed = "transactional_db" in getattr(item, "fixturenames", ()) or (
         marker is not None and marker.kwargs.get("transaction")

@@ -59,6 +59,7 @@ CITY_MODEL_PERMISSIONS = (
     ("members", "manage_roles"),
     ("training", "change_editorsguide"),
     ("moderation", "moderate_councils"),
+    ("jobs", "view_outboundemail"),  # the outbox, read-only: which emails left, which failed
 )
 
 

@@ -13,12 +13,14 @@ from wagtail.permissions import register_permission_policy
 from .models import OutboundEmail
 
 
-def outbox_readers(user) -> bool:
-    """The city team and superusers: those who moderate councils (`moderation.services.can_moderate`; its
-    permission check is cached on the user, so the menu costs no query)."""
-    from moderation.services import can_moderate
+#: Granted to the communications team by the city's provisioning (councils.services.CITY_MODEL_PERMISSIONS);
+#: superusers hold every permission. Checked by name: background work depends on no app above it.
+READ_PERMISSION = "jobs.view_outboundemail"
 
-    return bool(user.is_authenticated and can_moderate(user))
+
+def outbox_readers(user) -> bool:
+    """The city team and superusers (the permission check is cached on the user: the menu costs no query)."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm(READ_PERMISSION))
 
 
 class OutboxPermissionPolicy(ModelPermissionPolicy):
