@@ -12,7 +12,6 @@ from wagtail.permissions import register_permission_policy
 
 from .models import OutboundEmail
 
-
 #: Granted to the communications team by the city's provisioning (councils.services.CITY_MODEL_PERMISSIONS);
 #: superusers hold every permission. Checked by name: background work depends on no app above it.
 READ_PERMISSION = "jobs.view_outboundemail"
