@@ -139,7 +139,8 @@ def new_calendar(*, name, description="", refresh=True, years=None):
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    # One line: a title with a line break (typed by an editor) must not break the file.
+    calendar.add("x-wr-calname", " ".join(str(name).split()))
     calendar.add("x-wr-timezone", calendar_tzid())
     if description:
         calendar.add("x-wr-caldesc", description)

@@ -6,7 +6,6 @@ registration's key: a tampered or erased one answers 404; an expired offer is ex
 says the seat is already confirmed and changes nothing.
 """
 
-from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -63,7 +62,8 @@ def offer_accept(request, token):
     """GET shows the offer and one button; POST accepts it (or declines it: `action=decline`)."""
     registration = registration_from_token(token)
     if registration is None:
-        raise Http404
+        # The same French explanation as the manage page, and never stored by a shared cache.
+        return _private(request, TemplateResponse(request, "events/registration_invalid.html", status=404))
     now = timezone.now()
     # Lapsed offers of this event are processed first: an expired offer never shows as valid.
     waitlist.offers_expire_for_event(registration.event, now=now)

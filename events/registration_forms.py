@@ -1,5 +1,7 @@
 """The public registration form of an event page (no account)."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,11 @@ from .registrations import ACCESSIBILITY_MAX_LENGTH, NAME_MAX_LENGTH, ORGANISATI
 #: autocomplete off); a robot filling every field fills it too, and is answered as if registered.
 HONEYPOT_FIELD = "website"
 EMAIL_MAX_LENGTH = 254
+
+
+#: A name is text: no control characters (line breaks, tabs) nor web addresses — it is repeated in the
+#: emails the site sends to the address typed, so it must not carry someone else's message or link.
+NAME_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]|://|\bwww\.", re.IGNORECASE)
 
 
 class RegistrationForm(forms.Form):
@@ -100,6 +107,14 @@ class RegistrationForm(forms.Form):
             described.insert(0, f"id_{name}_error")
             widget.attrs["aria-describedby"] = " ".join(described)
             widget.attrs["aria-invalid"] = "true"
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if NAME_FORBIDDEN.search(self.cleaned_data["name"]):
+            raise forms.ValidationError(
+                _("Give your name only, on one line and without a web address."), code="invalid"
+            )
+        return name
 
     def is_robot(self):
         return bool(str(self.data.get(HONEYPOT_FIELD, "")).strip())

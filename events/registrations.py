@@ -142,10 +142,19 @@ def seats_lock(event):
     return seats
 
 
-def _is_duplicate_email(error: IntegrityError) -> bool:
+def _is_duplicate_email(error: IntegrityError, *, event=None, email=None) -> bool:
+    """Whether the insert broke the one-active-registration-per-email index. PostgreSQL names the
+    constraint; other databases (SQLite, the demo's) do not, so the active registration is looked up."""
     cause = error.__cause__
     diag = getattr(cause, "diag", None)
-    return getattr(diag, "constraint_name", None) == UNIQUE_EMAIL_CONSTRAINT
+    name = getattr(diag, "constraint_name", None)
+    if name is not None:
+        return name == UNIQUE_EMAIL_CONSTRAINT
+    return (
+        event is not None
+        and email is not None
+        and Registration.objects.active().filter(event_id=event.pk, email__iexact=email).exists()
+    )
 
 
 def registration_create(
@@ -200,7 +209,7 @@ def registration_create(
             with transaction.atomic():  # a savepoint: the unique constraint may refuse the row
                 registration.save(force_insert=True)
         except IntegrityError as error:
-            if not _is_duplicate_email(error):
+            if not _is_duplicate_email(error, event=event, email=email):
                 raise
             if took_seat:
                 seat_release(event)

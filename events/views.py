@@ -6,6 +6,7 @@ email, a place on the waiting list and a robot caught by the honeypot all get th
 same page. Token pages are private (`no-store`) and send no Referer (the token is in their address).
 """
 
+import hashlib
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -37,6 +38,9 @@ from .waitlist import offers_expire_for_event
 #: Registration attempts (POSTs) per client address: for one event, and over all events.
 RATE_PER_EVENT = getattr(settings, "PARVIS_REGISTRATION_RATE_PER_EVENT", "10/10m")
 RATE_OVERALL = getattr(settings, "PARVIS_REGISTRATION_RATE", "30/h")
+#: Registration attempts per email address, over all events and connections: the site cannot be made to
+#: write to one address again and again from many connections.
+RATE_PER_EMAIL = getattr(settings, "PARVIS_REGISTRATION_RATE_PER_EMAIL", "5/h")
 FORM_ANCHOR = "inscription"
 
 
@@ -57,6 +61,20 @@ def _rate_limited(request, event) -> bool:
         request, group="events.register", key=_client_key, rate=RATE_OVERALL, increment=True
     )
     return per_event or overall
+
+
+def _email_key(group, request):
+    address = (request.POST.get("email") or "").strip().lower()
+    return hashlib.sha256(address.encode()).hexdigest()
+
+
+def _email_rate_limited(request) -> bool:
+    """Count this attempt for the address typed (a valid form: it would make the site write to it)."""
+    if not (request.POST.get("email") or "").strip():
+        return False
+    return is_ratelimited(
+        request, group="events.register.email", key=_email_key, rate=RATE_PER_EMAIL, increment=True
+    )
 
 
 def _seats_free(event):
@@ -117,6 +135,9 @@ def register(request, event):
         return _form_page(request, event, form, status=429, throttled=True)
     if form.is_robot():
         return thanks
+    if form.is_valid() and _email_rate_limited(request):
+        form.add_error(None, _("Too many registrations for this email address. Please try again in an hour."))
+        return _form_page(request, event, form, status=429, throttled=True)
     if form.is_valid():
         data = form.cleaned_data
         try:

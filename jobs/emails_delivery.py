@@ -65,7 +65,19 @@ def deliver(email_id: int) -> bool:
         email.status = EmailStatus.SENT
         email.sent_at = timezone.now()
         email.last_error = ""
-        email.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+        # Sent: the body (signed links, personal data) has done its work and is not kept.
+        email.body_text, email.body_html, email.attachments = "", "", []
+        email.save(
+            update_fields=[
+                "status",
+                "sent_at",
+                "attempts",
+                "last_error",
+                "body_text",
+                "body_html",
+                "attachments",
+            ]
+        )
     logger.info("Email #%s sent (attempt %s)", email.pk, email.attempts)
     return True
 

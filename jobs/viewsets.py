@@ -58,8 +58,10 @@ class OutboundEmailViewSet(ModelViewSet):
         "created_at",
         "next_attempt_at",
         "sent_at",
-        "body_text",
+        "key",
     ]
+    # Never the body: it carries signed links (password reset, registration management) that would let a
+    # reader act as the recipient — the city team may not act as a superuser or a registrant.
     list_display = [
         "to",
         "subject",

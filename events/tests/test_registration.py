@@ -302,3 +302,19 @@ def test_the_token_names_the_registration(event):
     assert registration_token(registration) != registration_token(
         register(event, "b@example.org").registration
     )
+
+
+def test_a_duplicate_is_recognised_on_a_database_that_does_not_name_the_constraint(home):
+    """SQLite (the demo's database) raises IntegrityError without a constraint name: the registration is
+    then looked up, so a duplicate still gets the neutral answer rather than a server error."""
+    from django.db import IntegrityError
+
+    from events.factories import RegistrationEventFactory
+    from events.registrations import _is_duplicate_email
+
+    agenda = EventIndexPage.objects.get()
+    event = RegistrationEventFactory(parent=agenda)
+    registration_create(event=event, name="Alice", email="alice@example.org", consent=True)
+    anonymous = IntegrityError("UNIQUE constraint failed: index 'events_one_active_registration_per_email'")
+    assert _is_duplicate_email(anonymous, event=event, email="ALICE@example.org")
+    assert not _is_duplicate_email(anonymous, event=event, email="bob@example.org")

@@ -440,3 +440,51 @@ def test_a_link_with_an_old_key_is_dead(client, registration):
     path = manage_path(registration)
     Registration.objects.filter(pk=registration.pk).update(key="autre-cle")
     assert_invalid_link(client.get(path))
+
+
+# -- Found by an attacker's review -------------------------------------------------------------------------
+
+
+def test_an_offer_link_that_is_not_valid_is_the_same_explained_private_404(client, registration):
+    token = registration_token(registration)
+    for path in (f"/inscriptions/{token[:-2]}xx/accepter/", "/inscriptions/n-importe-quoi/accepter/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "Ce lien n’est pas valide" in response.content.decode()
+        assert "no-store" in response["Cache-Control"]
+        assert response["Referrer-Policy"] in ("no-referrer", "same-origin")
+
+
+@pytest.mark.parametrize(
+    "name", ["Alice\r\nBcc: v@example.org", "Voir https://arnaque.example", "www.arnaque.example", "Ali\tce"]
+)
+def test_a_name_carrying_a_line_break_or_a_web_address_is_refused(client, event, name):
+    response = post(client, event, name=name)
+    assert response.status_code == 200
+    assert "Indiquez seulement votre nom, sur une ligne et sans adresse web." in response.content.decode()
+    assert not Registration.objects.exists()
+    assert not mail.outbox
+
+
+def test_one_address_is_written_to_at_most_five_times_an_hour_whatever_the_connection(client, make_event):
+    events = [make_event(capacity=12, slug=f"rencontre-{n}", title=f"Rencontre {n}") for n in range(6)]
+    for n, event in enumerate(events[:5]):
+        response = client.post(event.url + "inscription/", form_data(), REMOTE_ADDR=f"10.0.0.{n}")
+        assert response.status_code == 303
+    response = client.post(events[5].url + "inscription/", form_data(), REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert 'value="alice@example.org"' in html and "Trop d’inscriptions pour cette adresse e-mail." in html
+    assert Registration.objects.filter(email="alice@example.org").count() == 5
+
+
+def test_a_line_break_in_an_event_title_does_not_break_its_calendar_file(client, make_event):
+    from events.ics import event_ics
+
+    event = make_event(capacity=12)
+    event.title = "Rencontre\r\nannuelle"
+    ics = event_ics(event)
+    calendar = Calendar.from_ical(ics)
+    assert str(calendar["x-wr-calname"]) == "Rencontre annuelle" or "Rencontre" in str(
+        calendar["x-wr-calname"]
+    )

@@ -63,3 +63,21 @@ def test_council_editors_and_members_are_refused(client, editor_a, member_a, fai
             assert response.status_code in (302, 403), url
             assert "ada@example.org" not in response.content.decode()
         assert reverse("outbox:index") not in client.get(reverse("wagtailadmin_home")).content.decode()
+
+
+def test_the_city_team_never_reads_an_emails_body_which_may_carry_a_signed_link(client, city_staff):
+    """Found by an attacker's review: a password-reset link read in the outbox let the city team take over
+    a superuser. Bodies are never shown, and a sent email keeps none."""
+    from jobs.emails_delivery import deliver
+
+    pending = OutboundEmail.objects.create(
+        to="admin@example.org",
+        subject="Mot de passe",
+        body_text="https://parvis/mot-de-passe/reinitialiser/MQ/x/",
+    )
+    client.force_login(city_staff)
+    inspect = client.get(reverse("outbox:inspect", args=[pending.pk])).content.decode()
+    assert "reinitialiser" not in inspect and "Mot de passe" in inspect
+    assert deliver(pending.pk)
+    pending.refresh_from_db()
+    assert (pending.body_text, pending.body_html, pending.attachments) == ("", "", [])
