@@ -1,11 +1,13 @@
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -16,6 +18,7 @@ from core.models import BasePage
 from core.visibility import VisiblePageManager, VisiblePageQuerySet
 from meetings.models import MeetingPage
 
+from .membership import College, Membership, MembershipRole, Position  # noqa: F401 - models of this app
 from .permissions import CouncilPagePermissionTester
 
 
@@ -87,7 +90,7 @@ class CouncilPageManager(VisiblePageManager.from_queryset(CouncilPageQuerySet)):
     pass
 
 
-class CouncilPage(BasePage):
+class CouncilPage(RoutablePageMixin, BasePage):
     """One council's own space, run by its resident editors.
 
     Creating one provisions its editors' and members' groups, its collections and its editors'
@@ -132,6 +135,38 @@ class CouncilPage(BasePage):
         ),
     )
 
+    # Participation settings (the "Participation" tab; the council's editors choose).
+    members_list_public = models.BooleanField(
+        _("show the list of members on the public site"),
+        default=False,
+        help_text=_("By college, with the names of those who agreed to be listed."),
+    )
+    attendance_chart_public = models.BooleanField(
+        _("show the attendance chart on the public page"),
+        default=False,
+        help_text=_("Numbers per session and college only, never names."),
+    )
+    allowance_per_session = models.DecimalField(
+        _("allowance per attended session (EUR)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when members are not paid for attending."),
+    )
+    vote_results_live = models.BooleanField(
+        _("show vote results while voting is open"),
+        default=False,
+        help_text=_("Otherwise results are shown once the vote closes."),
+    )
+    vote_quorum_percent = models.PositiveSmallIntegerField(
+        _("quorum (% of members)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Share of the members who must take part for a vote to count; leave empty for none."),
+    )
+
     objects = CouncilPageManager()
 
     content_panels = [
@@ -150,6 +185,22 @@ class CouncilPage(BasePage):
         # Only the city switches the review on or off (moderation grants this permission to its team).
         FieldPanel("review_required", permission="moderation.moderate_councils"),
     ]
+    participation_panels = [
+        FieldPanel("members_list_public"),
+        FieldPanel("attendance_chart_public"),
+        FieldPanel("allowance_per_session"),
+        MultiFieldPanel(
+            [FieldPanel("vote_results_live"), FieldPanel("vote_quorum_percent")], heading=_("Votes")
+        ),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(settings_panels, heading=_("Settings")),
+            ObjectList(participation_panels, heading=_("Participation")),
+        ]
+    )
     search_fields = [
         *Page.search_fields,
         index.SearchField("intro"),
@@ -165,6 +216,8 @@ class CouncilPage(BasePage):
         "blog.BlogIndexPage",
         "events.EventPage",
         "home.StandardPage",
+        "councils.WorkingGroupIndexPage",
+        "participation.ProposalIndexPage",
     ]
 
     class Meta:
@@ -245,3 +298,65 @@ class CouncilAccess(models.Model):
 
     def __str__(self):
         return str(self.council)
+
+
+class WorkingGroupIndexPage(BasePage):
+    """A council's working groups (`…/groupes/`): its members see the groups they may open."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["councils.CouncilPage"]
+    subpage_types = ["councils.WorkingGroupPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("working groups index")
+        verbose_name_plural = _("working groups indexes")
+
+
+class WorkingGroupPage(BasePage):
+    """A private sub-space of a council: its own members (chosen among the council's by its editors),
+    pages, meetings and documents in a private collection. Only the group's members, the council's editors
+    and the communications team open it (a view restriction kept by `councils.services`)."""
+
+    intro = models.TextField(_("purpose"), blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["councils.WorkingGroupIndexPage"]
+    subpage_types = [
+        "meetings.MeetingIndexPage",
+        "documents.DocumentIndexPage",
+        "home.StandardPage",
+        "participation.ProposalIndexPage",
+    ]
+
+    class Meta:
+        verbose_name = _("working group")
+        verbose_name_plural = _("working groups")
+
+
+class WorkingGroupAccess(models.Model):
+    """What a working group owns outside the page tree: its group and private collection (a child of its
+    council's private collection). Kept in step by `councils.services.working_group_provision`."""
+
+    working_group = models.OneToOneField(
+        WorkingGroupPage, on_delete=models.CASCADE, related_name="access", verbose_name=_("working group")
+    )
+    council = models.ForeignKey(
+        CouncilPage, on_delete=models.CASCADE, related_name="working_groups", verbose_name=_("council")
+    )
+    group = models.OneToOneField(
+        "auth.Group", on_delete=models.PROTECT, related_name="+", verbose_name=_("members' group")
+    )
+    collection = models.OneToOneField(
+        "wagtailcore.Collection", on_delete=models.PROTECT, related_name="+", verbose_name=_("collection")
+    )
+
+    class Meta:
+        verbose_name = _("working group access")
+        verbose_name_plural = _("working group accesses")
+
+    def __str__(self):
+        return str(self.working_group)

@@ -30,7 +30,7 @@ from blog.models import BlogIndexPage
 from documents.models import DocumentIndexPage
 from meetings.models import MeetingIndexPage
 
-from .models import CouncilAccess, CouncilPage
+from .models import CouncilAccess, CouncilPage, Membership, MembershipRole, WorkingGroupAccess
 
 EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
 CITY_PAGE_PERMISSIONS = (*EDITOR_PAGE_PERMISSIONS, "bulk_delete_page")
@@ -415,24 +415,99 @@ def council_create(
     return council
 
 
-def council_add_editor(*, council: CouncilPage, user) -> None:
+def _membership_open(*, council, user, role, college=None, position=None, started_on=None):
+    """Open (or update) the person's mandate in the council; the groups follow the role."""
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(council=council, user=user)
+        .open()
+        .order_by("pk")
+        .first()
+    )
+    if membership is None:
+        membership = Membership(council=council, user=user, role=role)
+        if started_on is not None:
+            membership.started_on = started_on
+    membership.role = role
+    if college is not None:
+        membership.college = college
+    if position is not None:
+        membership.position = position
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def council_add_editor(
+    *, council: CouncilPage, user, college=None, position=None, started_on=None
+) -> Membership:
+    """Make `user` an editor of the council: the editors' group, and an open mandate with the role."""
     access = council_sync_names(council=council)
     user.groups.add(access.editors_group)
+    return _membership_open(
+        council=council,
+        user=user,
+        role=MembershipRole.EDITOR,
+        college=college,
+        position=position,
+        started_on=started_on,
+    )
 
 
-def council_add_member(*, council: CouncilPage, user) -> None:
+@transaction.atomic
+def council_add_member(
+    *, council: CouncilPage, user, college=None, position=None, started_on=None
+) -> Membership:
+    """Make `user` a member of the council: the members' group, and an open mandate (an editor's mandate
+    keeps its role)."""
     access = council_sync_names(council=council)
     user.groups.add(access.members_group)
+    current = (
+        Membership.objects.filter(council=council, user=user).open().values_list("role", flat=True).first()
+    )
+    role = MembershipRole.EDITOR if current == MembershipRole.EDITOR else MembershipRole.MEMBER
+    return _membership_open(
+        council=council, user=user, role=role, college=college, position=position, started_on=started_on
+    )
 
 
+def _membership_close_if_no_role(*, council, user, access):
+    group_ids = set(
+        user.groups.filter(pk__in=[access.editors_group_id, access.members_group_id]).values_list(
+            "pk", flat=True
+        )
+    )
+    open_mandate = Membership.objects.filter(council=council, user=user).open()
+    if not group_ids:
+        today = timezone.localdate()
+        for membership in open_mandate:
+            membership.ended_on = max(today, membership.started_on)
+            membership.save(update_fields=["ended_on"])
+        working_groups_leave(council=council, user=user)
+    elif access.editors_group_id not in group_ids:
+        open_mandate.update(role=MembershipRole.MEMBER)
+
+
+@transaction.atomic
 def council_remove_editor(*, council: CouncilPage, user) -> None:
+    """Take the editor's role away; the mandate ends unless the person is also a member."""
     access = council_sync_names(council=council)
     user.groups.remove(access.editors_group)
+    _membership_close_if_no_role(council=council, user=user, access=access)
 
 
+@transaction.atomic
 def council_remove_member(*, council: CouncilPage, user) -> None:
+    """Take the member's role away; the mandate ends unless the person is also an editor."""
     access = council_sync_names(council=council)
     user.groups.remove(access.members_group)
+    _membership_close_if_no_role(council=council, user=user, access=access)
+
+
+def working_groups_leave(*, council: CouncilPage, user) -> None:
+    """A person whose mandate ends leaves every working group of the council."""
+    for access in WorkingGroupAccess.objects.filter(council=council).select_related("group"):
+        user.groups.remove(access.group)
 
 
 def councils_edited_by(user):

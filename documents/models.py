@@ -51,7 +51,7 @@ class DocumentIndexPage(BasePage):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["councils.CouncilPage"]
+    parent_page_types = ["councils.CouncilPage", "councils.WorkingGroupPage"]
     subpage_types = []
     max_count_per_parent = 1
 

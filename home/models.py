@@ -84,7 +84,12 @@ class StandardPage(BasePage):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
 
-    parent_page_types = ["home.HomePage", "home.StandardPage", "councils.CouncilPage"]
+    parent_page_types = [
+        "home.HomePage",
+        "home.StandardPage",
+        "councils.CouncilPage",
+        "councils.WorkingGroupPage",
+    ]
     subpage_types = ["home.StandardPage"]
 
     class Meta:

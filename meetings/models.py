@@ -49,7 +49,7 @@ class MeetingIndexPage(RoutablePageMixin, BasePage):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["councils.CouncilPage"]
+    parent_page_types = ["councils.CouncilPage", "councils.WorkingGroupPage"]
     subpage_types = ["meetings.MeetingPage"]
     max_count_per_parent = 1
 

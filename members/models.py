@@ -10,14 +10,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from councils.models import CouncilPage
+from councils.models import CouncilPage, MembershipRole
 
-
-class Role(models.TextChoices):
-    EDITOR = "editor", pgettext_lazy("council role", "Editor")
-    MEMBER = "member", pgettext_lazy("council role", "Member")
+Role = MembershipRole  # a council's roles: one list, kept with the memberships
 
 
 def invitation_expiry():

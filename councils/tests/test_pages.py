@@ -52,8 +52,13 @@ def test_council_page_is_created_only_under_the_council_index(home, council_inde
     assert not CouncilPage.can_create_at(Page.get_first_root_node())
 
 
-def test_council_page_holds_meetings_documents_news_events_and_standard_pages(council_a):
+def test_council_page_holds_meetings_documents_news_events_standard_pages_groups_and_proposals(council_a):
+    from councils.models import WorkingGroupIndexPage
+    from participation.models import ProposalIndexPage
+
     assert set(CouncilPage.allowed_subpage_models()) == {
+        WorkingGroupIndexPage,
+        ProposalIndexPage,
         MeetingIndexPage,
         DocumentIndexPage,
         BlogIndexPage,
