@@ -114,6 +114,15 @@ class Visibility:
             ids,
         )
 
+    def rows(self, parameter, ids):
+        """Rows named by a registered parameter: they exist and their pages are visible."""
+        from django.apps import apps
+
+        model_label, page_field = ROW_PARAMETERS[parameter]
+        model = apps.get_model(model_label)
+        page_ids = list(model.objects.filter(pk__in=ids).values_list(f"{page_field}_id", flat=True))
+        return len(page_ids) == len(ids) and self.pages(sorted({pk for pk in page_ids if pk is not None}))
+
     def uploads(self, ids):
         return UploadedFile.objects.filter(pk__in=ids, uploaded_by_user=self.user).count() == len(ids)
 
@@ -132,6 +141,8 @@ KIND_OF_PARAMETER = {
     "page_pk": "pages",
     "index_id": "pages",
     "council_id": "pages",
+    "meeting_id": "pages",
+    "working_group_id": "pages",
     "revision_id": "revisions",
     "revision_id_a": "revisions",
     "revision_id_b": "revisions",
@@ -144,6 +155,24 @@ KIND_OF_PARAMETER = {
     "task_state_id": "task_states",
     "session_id": "sessions",
 }
+# Path parameters that name a row belonging to a page (a proposal to its council, a draw to its session):
+# {parameter: ("app_label.Model", "page_field")}. The row is visible when it exists and its page is.
+# Apps register theirs with `guard_row_parameter` (in their `wagtail_hooks.py`); the admin sweep fills
+# them with council A's rows, so a new admin URL naming a row is swept without editing the sweep.
+ROW_PARAMETERS = {}
+
+
+def guard_row_parameter(parameter, model_label, page_field):
+    """Declare that admin URLs' `parameter` names a row of `model_label`, visible when its `page_field`
+    (a foreign key to a page: a council, a meeting) is. A parameter keeps one meaning across the admin."""
+    known = ROW_PARAMETERS.get(parameter)
+    if known is not None and known != (model_label, page_field):
+        raise ValueError(f"Admin URL parameter {parameter!r} already names {known}")
+    if parameter in KIND_OF_PARAMETER:
+        raise ValueError(f"Admin URL parameter {parameter!r} already names {KIND_OF_PARAMETER[parameter]}")
+    ROW_PARAMETERS[parameter] = (model_label, page_field)
+
+
 # A bare `pk` (or `?id=`): its kind is told by the URL's namespace, then by the model a bulk URL names.
 KIND_OF_NAMESPACE = {
     "wagtailadmin_api:pages": "pages",
@@ -209,6 +238,8 @@ def referenced_objects(match, query):
     for name, value in kwargs.items():
         if name in KIND_OF_PARAMETER:
             add(KIND_OF_PARAMETER[name], value)
+        elif name in ROW_PARAMETERS:
+            add(f"row:{name}", value)
         elif name in ("pk", "object_id"):
             add(object_kind, value)
     for value in query.getlist("id"):
@@ -252,7 +283,11 @@ class AdminObjectGuardMiddleware:
             return None
         visibility = Visibility(user)
         for kind, ids in references.items():
-            if not getattr(visibility, kind)(sorted(ids)):
+            if kind.startswith("row:"):
+                allowed = visibility.rows(kind[4:], sorted(ids))
+            else:
+                allowed = getattr(visibility, kind)(sorted(ids))
+            if not allowed:
                 # The same answer whether the object exists or not, as Parvis's own admin views give.
                 raise PermissionDenied
         return None

@@ -327,6 +327,8 @@ PAGE_PARAMS = {
     "page_pk",
     "index_id",
     "council_id",
+    "meeting_id",
+    "working_group_id",
 }
 KIND_OF_PARAM = {
     "document_id": "documents",
