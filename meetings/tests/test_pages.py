@@ -24,8 +24,8 @@ from .conftest import paris
 NOW = paris(2025, 10, 15, 12, 0)
 
 
-def test_meeting_index_can_only_live_in_a_council_and_holds_only_meetings():
-    assert MeetingIndexPage.parent_page_types == ["councils.CouncilPage"]
+def test_meeting_index_can_only_live_in_a_council_or_working_group_and_holds_only_meetings():
+    assert MeetingIndexPage.parent_page_types == ["councils.CouncilPage", "councils.WorkingGroupPage"]
     assert MeetingIndexPage.allowed_subpage_models() == [MeetingPage]
     assert MeetingPage.allowed_parent_page_models() == [MeetingIndexPage]
     assert MeetingPage.allowed_subpage_models() == []
