@@ -13,14 +13,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.defaults import permission_denied
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from councils.models import CouncilPage
+from councils.models import College, CouncilPage, Membership
 
 from . import services
-from .forms import InvitationForm
+from .forms import CollegeForm, InvitationForm, MandateEndForm, MembershipForm
 from .models import Invitation, Role
 
 
@@ -82,28 +82,55 @@ class CouncilIndexView(WagtailAdminTemplateMixin, TemplateView):
 
 
 class CouncilMembersView(CouncilRolesMixin, FormView):
-    """The council's editors and members, pending invitations, and the invitation form."""
+    """The council's mandates by college, ended mandates, pending invitations, and the invitation form."""
 
     form_class = InvitationForm
     template_name = "members/admin/council.html"
     page_title = gettext_lazy("Members")
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "roles": self.roles}
+        return {**super().get_form_kwargs(), "roles": self.roles, "council": self.council}
+
+    def _row(self, membership):
+        manageable = membership.role in self.roles
+        return {
+            "membership": membership,
+            "user": membership.user,
+            "role_label": Role(membership.role).label,
+            "edit_url": manageable
+            and reverse("members_admin:mandate", args=[self.council.pk, membership.pk]),
+            "end_url": manageable
+            and reverse("members_admin:mandate_end", args=[self.council.pk, membership.pk]),
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        people = services.council_people(council=self.council)
+        by_college, current, ended = services.council_mandates(council=self.council)
+        without_mandate = services.council_people_without_mandate(council=self.council, mandates=current)
         context.update(
             council=self.council,
-            people=[
-                {"user": user, "role": role, "role_label": Role(role).label, "removable": role in self.roles}
-                for user, role in people
+            colleges=[
+                {"college": college, "rows": [self._row(m) for m in mandates]}
+                for college, mandates in by_college
+            ],
+            has_colleges=any(college is not None for college, _mandates in by_college),
+            current_count=len(current),
+            ended=[self._row(m) for m in ended],
+            without_mandate=[
+                {
+                    "user": user,
+                    "role": role,
+                    "role_label": Role(role).label,
+                    "remove_url": role in self.roles
+                    and reverse("members_admin:role_remove", args=[self.council.pk, user.pk, role]),
+                }
+                for user, role in without_mandate
             ],
             pending=Invitation.objects.pending()
             .filter(council=self.council, role__in=self.roles)
-            .select_related("invited_by"),
+            .select_related("invited_by", "college"),
             can_invite_editors=Role.EDITOR in self.roles,
+            colleges_url=reverse("members_admin:colleges", args=[self.council.pk]),
             history_url=reverse("wagtailadmin_pages:history", args=[self.council.pk]),
             action_url=self.request.path,
         )
@@ -117,6 +144,8 @@ class CouncilMembersView(CouncilRolesMixin, FormView):
                 email=email,
                 role=role,
                 invited_by=self.request.user,
+                college=form.cleaned_data.get("college"),
+                position=form.cleaned_data.get("position") or "",
                 request=self.request,
             )
         except ValidationError as error:
@@ -130,6 +159,230 @@ class CouncilMembersView(CouncilRolesMixin, FormView):
             self.request, message % {"email": invitation.email, "role": Role(role).label.lower()}
         )
         return redirect(self.members_url())
+
+
+class MandateMixin(CouncilRolesMixin):
+    """A mandate of this council that the user may manage (its role is one they may give); ended mandates
+    are history and cannot be changed."""
+
+    def setup_mandate(self):
+        self.membership = get_object_or_404(
+            Membership.objects.select_related("user", "college", "council"),
+            pk=self.kwargs["membership_id"],
+            council=self.council,
+            ended_on__isnull=True,
+        )
+        if not services.membership_manageable(membership=self.membership, by=self.request.user):
+            raise PermissionDenied
+
+    def get(self, request, *args, **kwargs):
+        self.setup_mandate()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.setup_mandate()
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            council=self.council,
+            membership=self.membership,
+            person=self.membership.user,
+            role_label=Role(self.membership.role).label,
+            cancel_url=self.members_url(),
+            action_url=self.request.path,
+        )
+        return context
+
+
+class MandateEditView(MandateMixin, FormView):
+    """Move a mandate to another college, change its position."""
+
+    form_class = MembershipForm
+    template_name = "members/admin/mandate.html"
+    page_title = gettext_lazy("Mandate")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "council": self.council}
+
+    def get_initial(self):
+        return {"college": self.membership.college_id, "position": self.membership.position}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["end_url"] = reverse("members_admin:mandate_end", args=[self.council.pk, self.membership.pk])
+        return context
+
+    def form_valid(self, form):
+        services.membership_update(
+            membership=self.membership,
+            by=self.request.user,
+            college=form.cleaned_data["college"],
+            position=form.cleaned_data["position"],
+        )
+        messages.success(
+            self.request,
+            _("The mandate of %(name)s was updated.") % {"name": services.person_name(self.membership.user)},
+        )
+        return redirect(self.members_url())
+
+
+class MandateEndView(MandateMixin, FormView):
+    """Confirm, with the date, then end a mandate (POST only changes anything)."""
+
+    form_class = MandateEndForm
+    template_name = "members/admin/mandate_end.html"
+    page_title = gettext_lazy("End a mandate")
+
+    def form_valid(self, form):
+        try:
+            services.membership_end(
+                membership=self.membership, by=self.request.user, ended_on=form.cleaned_data["ended_on"]
+            )
+        except ValidationError as error:
+            form.add_error("ended_on", error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _(
+                "The mandate of %(name)s has ended: they no longer have access to the council’s private spaces."
+            )
+            % {"name": services.person_name(self.membership.user)},
+        )
+        return redirect(self.members_url())
+
+
+# -- Colleges ------------------------------------------------------------------------------------------------
+
+
+class CollegesMixin(CouncilRolesMixin):
+    def colleges_url(self):
+        return reverse("members_admin:colleges", args=[self.council.pk])
+
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": self.colleges_url(), "label": _("Colleges")}]
+
+    def setup_college(self):
+        self.college = get_object_or_404(College, pk=self.kwargs["college_id"], council=self.council)
+
+
+class CollegesView(CollegesMixin, FormView):
+    """The council's colleges in order, with how many mandates each holds, and a form to add one."""
+
+    form_class = CollegeForm
+    template_name = "members/admin/colleges.html"
+    page_title = gettext_lazy("Colleges")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        colleges = services.council_colleges(council=self.council)
+        context.update(
+            council=self.council,
+            colleges=colleges,
+            members_url=self.members_url(),
+            history_url=reverse("wagtailadmin_pages:history", args=[self.council.pk]),
+            action_url=self.request.path,
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            college = services.college_create(council=self.council, by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("name", error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The college “%(name)s” was added.") % {"name": college.name})
+        return redirect(self.colleges_url())
+
+
+class CollegeEditView(CollegesMixin, FormView):
+    form_class = CollegeForm
+    template_name = "members/admin/college_edit.html"
+    page_title = gettext_lazy("Edit a college")
+
+    def get(self, request, *args, **kwargs):
+        self.setup_college()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.setup_college()
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        college = self.college
+        return {
+            "name": college.name,
+            "description": college.description,
+            "drawn_by_lot": college.drawn_by_lot,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            council=self.council,
+            college=self.college,
+            cancel_url=self.colleges_url(),
+            delete_url=reverse("members_admin:college_delete", args=[self.council.pk, self.college.pk]),
+            action_url=self.request.path,
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            college = services.college_update(college=self.college, by=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("name", error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The college “%(name)s” was saved.") % {"name": college.name})
+        return redirect(self.colleges_url())
+
+
+class CollegeDeleteView(CollegesMixin, TemplateView):
+    """Confirm, then delete a college nobody's mandate refers to; otherwise say why not."""
+
+    template_name = "members/admin/college_delete.html"
+    page_title = gettext_lazy("Delete a college")
+
+    def get(self, request, *args, **kwargs):
+        self.setup_college()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.setup_college()
+        name = self.college.name
+        try:
+            services.college_delete(college=self.college, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(self.colleges_url())
+        messages.success(request, _("The college “%(name)s” was deleted.") % {"name": name})
+        return redirect(self.colleges_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        used = self.college.memberships.count()
+        context.update(
+            council=self.council,
+            college=self.college,
+            used=used,
+            cancel_url=self.colleges_url(),
+            action_url=self.request.path,
+        )
+        return context
+
+
+class CollegeMoveView(CollegesMixin, View):
+    """POST `direction=up|down`: move a college one place in the council's order."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.setup_college()
+        direction = request.POST.get("direction")
+        if direction in ("up", "down"):
+            services.college_move(college=self.college, by=request.user, direction=direction)
+        return redirect(self.colleges_url())
 
 
 class RoleRemoveView(CouncilRolesMixin, TemplateView):

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from councils.models import CouncilPage, MembershipRole
+from councils.models import College, CouncilPage, MembershipRole, Position
 
 Role = MembershipRole  # a council's roles: one list, kept with the memberships
 
@@ -34,6 +34,18 @@ class Invitation(models.Model):
     )
     email = models.EmailField(_("email address"))
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    # The mandate the role opens: given with the role, when the invitation is accepted.
+    college = models.ForeignKey(
+        College,
+        verbose_name=_("college"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+    )
+    position = models.CharField(
+        _("position"), max_length=20, choices=Position.choices, blank=True, default=""
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account"),

@@ -8,7 +8,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 from wagtail.log_actions import LogFormatter
 
-from councils.models import CouncilPage
+from core.admin_guards import guard_row_parameter
+from councils.models import CouncilPage, Position
 
 from . import admin_views, services
 from .models import Role
@@ -21,7 +22,33 @@ admin_urlpatterns = [
         admin_views.RoleRemoveView.as_view(),
         name="role_remove",
     ),
+    path(
+        "<int:council_id>/mandat/<int:membership_id>/", admin_views.MandateEditView.as_view(), name="mandate"
+    ),
+    path(
+        "<int:council_id>/mandat/<int:membership_id>/fin/",
+        admin_views.MandateEndView.as_view(),
+        name="mandate_end",
+    ),
+    path("<int:council_id>/colleges/", admin_views.CollegesView.as_view(), name="colleges"),
+    path(
+        "<int:council_id>/colleges/<int:college_id>/", admin_views.CollegeEditView.as_view(), name="college"
+    ),
+    path(
+        "<int:council_id>/colleges/<int:college_id>/supprimer/",
+        admin_views.CollegeDeleteView.as_view(),
+        name="college_delete",
+    ),
+    path(
+        "<int:council_id>/colleges/<int:college_id>/deplacer/",
+        admin_views.CollegeMoveView.as_view(),
+        name="college_move",
+    ),
 ]
+
+# A mandate or a college named in an admin URL is visible only when its council is (core.admin_guards).
+guard_row_parameter("membership_id", "councils.Membership", "council")
+guard_row_parameter("college_id", "councils.College", "council")
 
 
 @hooks.register("register_admin_urls")
@@ -92,3 +119,91 @@ def register_role_log_actions(actions):
     class RoleRemoveFormatter(RoleLogFormatter):
         label = _("Role removed")
         template = _("Took the role %(role)s from %(email)s")
+
+
+def _position_label(value):
+    try:
+        return Position(value or "").label if value else ""
+    except ValueError:
+        return value
+
+
+class MandateLogFormatter(LogFormatter):
+    template = ""
+
+    def values(self, data):
+        return {"name": data.get("name") or data.get("email", ""), "email": data.get("email", "")}
+
+    def format_message(self, log_entry):
+        return self.template % self.values(log_entry.data or {})
+
+
+class CollegeLogFormatter(LogFormatter):
+    template = ""
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return self.template % {"name": data.get("name", ""), "old_name": data.get("old_name", "")}
+
+
+@hooks.register("register_log_actions")
+def register_mandate_log_actions(actions):
+    @actions.register_action(services.ACTION_MANDATE_END)
+    class MandateEndFormatter(MandateLogFormatter):
+        label = _("Mandate ended")
+        template = _("Ended the mandate of %(name)s (%(email)s) on %(date)s")
+
+        def values(self, data):
+            ended_on = data.get("ended_on", "")
+            date = "/".join(reversed(ended_on.split("-"))) if ended_on else ""
+            return {**super().values(data), "date": date}
+
+    @actions.register_action(services.ACTION_COLLEGE_MOVE)
+    class CollegeMoveFormatter(MandateLogFormatter):
+        label = _("Moved between colleges")
+        template = _("Moved %(name)s from “%(old)s” to “%(new)s”")
+
+        def values(self, data):
+            none = _("no college")
+            return {
+                **super().values(data),
+                "old": data.get("old_college") or none,
+                "new": data.get("college") or none,
+            }
+
+    @actions.register_action(services.ACTION_POSITION_CHANGE)
+    class PositionChangeFormatter(MandateLogFormatter):
+        label = _("Position changed")
+        template = _("Changed the position of %(name)s from “%(old)s” to “%(new)s”")
+
+        def values(self, data):
+            none = _("none")
+            return {
+                **super().values(data),
+                "old": _position_label(data.get("old_position")) or none,
+                "new": _position_label(data.get("position")) or none,
+            }
+
+    @actions.register_action(services.ACTION_COLLEGE_ADD)
+    class CollegeAddFormatter(CollegeLogFormatter):
+        label = _("College added")
+        template = _("Added the college “%(name)s”")
+
+    @actions.register_action(services.ACTION_COLLEGE_CHANGE)
+    class CollegeChangeFormatter(CollegeLogFormatter):
+        label = _("College changed")
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            if data.get("moved"):
+                template = _("Moved the college “%(name)s” in the order")
+            elif data.get("old_name") and data.get("old_name") != data.get("name"):
+                template = _("Renamed the college “%(old_name)s” to “%(name)s”")
+            else:
+                template = _("Changed the college “%(name)s”")
+            return template % {"name": data.get("name", ""), "old_name": data.get("old_name", "")}
+
+    @actions.register_action(services.ACTION_COLLEGE_DELETE)
+    class CollegeDeleteFormatter(CollegeLogFormatter):
+        label = _("College deleted")
+        template = _("Deleted the college “%(name)s”")
