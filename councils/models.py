@@ -4,10 +4,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import OuterRef, Subquery
+from django.http import Http404
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
-from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -19,7 +21,7 @@ from core.visibility import VisiblePageManager, VisiblePageQuerySet
 from meetings.models import MeetingPage
 
 from .membership import College, Membership, MembershipRole, Position  # noqa: F401 - models of this app
-from .permissions import CouncilPagePermissionTester
+from .permissions import CouncilPagePermissionTester, ProvisionedPrivacyPermissionTester
 
 
 class CouncilKind(models.TextChoices):
@@ -250,6 +252,36 @@ class CouncilPage(RoutablePageMixin, BasePage):
         context["upcoming_events"] = self.upcoming_events()
         return context
 
+    @path("membres/", name="members")
+    def members_list(self, request):
+        """`membres/`: the council's current members by college, when the council shows them (else 404).
+
+        Everyone is counted; only those who agreed (`listed_publicly`) are named, by first and last name.
+        Three queries whatever the number of members (colleges, counts per college, named members)."""
+        if not self.members_list_public:
+            raise Http404
+        current = Membership.objects.active().filter(council=self)
+        counts = dict(current.order_by().values_list("college_id").annotate(models.Count("pk")))
+        named = [
+            membership
+            for membership in current.filter(listed_publicly=True)
+            .select_related("user")
+            .only("college_id", "position", "user__first_name", "user__last_name")
+            .order_by("user__last_name", "user__first_name", "pk")
+            if membership.user.first_name.strip() or membership.user.last_name.strip()
+        ]
+        groups = [
+            {"college": college, "count": counts.get(college.pk if college else None, 0)}
+            for college in [*College.objects.filter(council=self).order_by("sort_order", "name"), None]
+            if college is not None or counts.get(None)
+        ]
+        for group in groups:
+            college_id = group["college"].pk if group["college"] else None
+            group["named"] = [m for m in named if m.college_id == college_id]
+        context = {"page": self, "self": self, "request": request, "colleges": groups}
+        context.update(total=sum(counts.values()), named_total=len(named))
+        return TemplateResponse(request, "councils/council_members.html", context)
+
     def upcoming_events(self, count=3):
         """The council's next listed events, soonest first (two queries: the events, their images'
         renditions). Events depend on councils, not the other way round: the model is looked up by name."""
@@ -314,6 +346,9 @@ class WorkingGroupIndexPage(BasePage):
         verbose_name = _("working groups index")
         verbose_name_plural = _("working groups indexes")
 
+    def permissions_for_user(self, user):
+        return ProvisionedPrivacyPermissionTester(user, self)
+
 
 class WorkingGroupPage(BasePage):
     """A private sub-space of a council: its own members (chosen among the council's by its editors),
@@ -336,10 +371,13 @@ class WorkingGroupPage(BasePage):
         verbose_name = _("working group")
         verbose_name_plural = _("working groups")
 
+    def permissions_for_user(self, user):
+        return ProvisionedPrivacyPermissionTester(user, self)
+
 
 class WorkingGroupAccess(models.Model):
     """What a working group owns outside the page tree: its group and private collection (a child of its
-    council's private collection). Kept in step by `councils.services.working_group_provision`."""
+    council's private collection). Kept in step by `councils.working_groups.working_group_provision`."""
 
     working_group = models.OneToOneField(
         WorkingGroupPage, on_delete=models.CASCADE, related_name="access", verbose_name=_("working group")

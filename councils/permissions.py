@@ -17,3 +17,12 @@ class CouncilPagePermissionTester(PagePermissionTester):
 
     def can_move(self):
         return super().can_move() and self._may_manage_councils()
+
+
+class ProvisionedPrivacyPermissionTester(PagePermissionTester):
+    """Pages whose view restriction is kept by provisioning (working groups and their index, proposals
+    pages): the admin's privacy dialog is not offered on them — a change there would open private things
+    to the public. Their children may still narrow their own privacy."""
+
+    def can_set_view_restrictions(self):
+        return False

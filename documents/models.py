@@ -61,7 +61,17 @@ class DocumentIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        documents = documents_visible_to(request=request, council_id=self.get_parent().pk)
+        parent = self.get_parent()
+        if (
+            parent.specific_class is not None
+            and parent.specific_class._meta.label == "councils.WorkingGroupPage"
+        ):
+            # Under a working group: the group's own private collection, not its council's.
+            from councils.working_groups import working_group_documents_visible_to
+
+            documents = working_group_documents_visible_to(request=request, working_group_id=parent.pk)
+        else:
+            documents = documents_visible_to(request=request, council_id=parent.pk)
         context["documents_by_kind"] = [
             (value, label, [d for d in documents if d.kind == value]) for value, label in DocumentKind.choices
         ]
