@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from wagtail.admin.panels import FieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
 from core.models import BasePage
+from councils.permissions import ProvisionedPrivacyPermissionTester
 
 
 class ProposalIndexPage(RoutablePageMixin, BasePage):
@@ -36,6 +37,38 @@ class ProposalIndexPage(RoutablePageMixin, BasePage):
     class Meta:
         verbose_name = _("proposals index")
         verbose_name_plural = _("proposals indexes")
+
+    def permissions_for_user(self, user):
+        # Members only, by provisioning: the privacy dialog could open proposals and authors to the public.
+        return ProvisionedPrivacyPermissionTester(user, self)
+
+    # The routes run after Wagtail's view restriction check: only the council's (or working group's)
+    # members, its editors and the communications team reach them. The views live in `views.py`, imported
+    # when called (they use the services, which use these models).
+
+    @path("", name="index")
+    def proposal_list(self, request):
+        from .views import proposal_list
+
+        return proposal_list(request, self)
+
+    @path("nouvelle/", name="new")
+    def proposal_new(self, request):
+        from .views import proposal_new
+
+        return proposal_new(request, self)
+
+    @path("<int:proposal_id>/", name="detail")
+    def proposal_detail(self, request, proposal_id):
+        from .views import proposal_detail
+
+        return proposal_detail(request, self, proposal_id)
+
+    @path("<int:proposal_id>/vote/", name="vote")
+    def proposal_vote(self, request, proposal_id):
+        from .views import proposal_vote
+
+        return proposal_vote(request, self, proposal_id)
 
 
 class ProposalKind(models.TextChoices):
@@ -66,6 +99,15 @@ class Proposal(models.Model):
     )
     council = models.ForeignKey(
         "councils.CouncilPage", verbose_name=_("council"), on_delete=models.CASCADE, related_name="proposals"
+    )
+    working_group = models.ForeignKey(
+        "councils.WorkingGroupPage",
+        verbose_name=_("working group"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="proposals",
+        help_text=_("Set when the proposals page belongs to a working group: only its members vote."),
     )
     kind = models.CharField(
         _("kind"), max_length=12, choices=ProposalKind.choices, default=ProposalKind.PROPOSAL
@@ -115,6 +157,11 @@ class Proposal(models.Model):
                 | Q(vote_closes_at__isnull=True)
                 | Q(vote_closes_at__gt=F("vote_opens_at")),
                 name="proposal_window_closes_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=Q(vote_opens_at__isnull=True, vote_closes_at__isnull=True)
+                | Q(vote_opens_at__isnull=False, vote_closes_at__isnull=False),
+                name="proposal_window_both_or_neither",
             ),
             models.CheckConstraint(
                 condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
