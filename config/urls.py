@@ -33,6 +33,8 @@ if settings.DEBUG:
 urlpatterns += [
     path("invitation/", include("members.urls")),
     path("inscriptions/", include("events.urls")),
+    path("emargement/", include("attendance.urls")),
+    path("mon-espace/", include("members.urls_space")),
     path("", include("accounts.urls")),
     path("", include(wagtail_urls)),
 ]
