@@ -82,5 +82,9 @@ node-deps: node_modules/.installed ## Install ical.js (the independent calendar 
 test: system-deps lint check node-deps ## Run the whole suite against PostgreSQL (includes lint, checks and browser tests)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+.PHONY: bench
+bench: install-dev ## Benchmarks: run each bench/*.py in turn (sortition: 2,000 candidates with legacy, 400 with maximin)
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
 clean: ## Remove the virtual environment, the demo database and collected files
 	rm -rf $(VENV) db.sqlite3 staticfiles media .test-media node_modules

@@ -41,6 +41,12 @@ class SortitionDraw(models.Model):
     error = models.TextField(_("error"), blank=True)
     selected_ids = models.JSONField(_("selected candidates"), default=list, blank=True)
     report = models.TextField(_("report"), blank=True)
+    run_info = models.JSONField(
+        _("run details"),
+        default=dict,
+        blank=True,
+        help_text=_("Versions, duration, the error's details, the invitation's outcome."),
+    )
     task_id = models.CharField(_("task"), max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -52,6 +58,10 @@ class SortitionDraw(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     invited_at = models.DateTimeField(_("panel invited at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    verify_requested_at = models.DateTimeField(_("check asked at"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    verified_identical = models.BooleanField(_("same panel when run again"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sortition draw")
@@ -60,3 +70,13 @@ class SortitionDraw(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_running(self):
+        return self.status in (DrawStatus.PENDING, DrawStatus.RUNNING)
+
+    @property
+    def is_verifying(self):
+        return self.verify_requested_at is not None and (
+            self.verified_at is None or self.verified_at < self.verify_requested_at
+        )

@@ -330,3 +330,6 @@ PARVIS_SPACE_MODEL = "councils.CouncilPage"
 PARVIS_COMMUNICATIONS_GROUP = env("COMMUNICATIONS_GROUP_NAME", "Équipe communication")
 # How long an invitation link (to a council's editors or members) stays valid.
 PARVIS_INVITATION_DAYS = 7
+# Parvis is AGPL-3.0-or-later (LICENSE): whoever runs a modified copy for the public offers its source.
+# The footer links to this address (the repository of the code this site runs).
+PARVIS_SOURCE_URL = env("SOURCE_URL", "")

@@ -3,6 +3,7 @@
 import re
 
 from django import template
+from django.conf import settings as django_settings
 from django.http import QueryDict
 
 from councils.models import CouncilPage
@@ -36,7 +37,11 @@ def council_menu(context):
 @register.inclusion_tag("tags/site_footer.html", takes_context=True)
 def site_footer(context):
     """Contact details, social links and legal links from the site settings."""
-    return {"settings": context.get("settings"), "request": context.get("request")}
+    return {
+        "settings": context.get("settings"),
+        "request": context.get("request"),
+        "source_url": django_settings.PARVIS_SOURCE_URL,
+    }
 
 
 @register.filter
