@@ -2,10 +2,14 @@
 
 A person belongs to a council through its groups (`councils.CouncilAccess`: members' and editors'
 groups). For each such council — live and outside the sandbox — they see the pages restricted to one of
-their groups that they may open (`core.visibility`), and the council's upcoming meetings and events
-they may open (`visible_to(request)`), at most `UPCOMING_PER_COUNCIL` each. The queries do not depend on
-the number of councils: one for the person's groups, one for their councils, one for the restricted
-pages, one per dated page type, plus the visibility rules' own (memoised on the request).
+their groups that they may open (`core.visibility`), the council's upcoming meetings and events they may
+open (`visible_to(request)`), at most `UPCOMING_PER_COUNCIL` each, their working groups in it
+(`councils.working_groups.working_groups_of`), the proposals open to their vote with their own choice
+(`participation.services.proposals_open_for`), the sessions open for check-in now
+(`attendance.services.sessions_to_check_in`) and their consent to the public list of members
+(`members.services.member_consents`). The queries do not depend on the number of councils: one for the
+person's groups, one for their councils, one for the restricted pages, one per dated page type, one batch
+per kind of participation for all their councils, plus the visibility rules' own (memoised on the request).
 """
 
 from dataclasses import dataclass, field
@@ -18,7 +22,7 @@ from wagtail.models import Page, PageViewRestriction
 
 from core.dated import DatedPage, dated_light
 from core.visibility import VisiblePageQuerySet
-from councils.models import CouncilAccess, CouncilPage
+from councils.models import CouncilAccess, CouncilPage, WorkingGroupPage
 from events.models import EventPage
 from meetings.models import MeetingPage
 
@@ -35,6 +39,10 @@ class CouncilSpace:
     is_editor: bool
     pages: list = field(default_factory=list)
     upcoming: list = field(default_factory=list)
+    working_groups: list = field(default_factory=list)
+    proposals: list = field(default_factory=list)
+    check_ins: list = field(default_factory=list)
+    membership: object = None  # their open mandate, for the consent switch (None: no mandate)
 
 
 def _under(councils):
@@ -113,6 +121,8 @@ def member_space_councils(*, request, now=None) -> list[CouncilSpace]:
         page_class = page.specific_class
         if page_class is not None and issubclass(page_class, DatedPage):
             continue  # meetings and events are listed with the upcoming items
+        if page_class is WorkingGroupPage:
+            continue  # listed with the person's working groups
         council = _council_of(page, councils)
         if council is not None:
             by_council[council.pk].pages.append(page)
@@ -130,4 +140,35 @@ def member_space_councils(*, request, now=None) -> list[CouncilSpace]:
         if len(space.upcoming) < UPCOMING_PER_COUNCIL:
             item.is_members_only = any(item.path.startswith(path) for path in restricted_paths)
             space.upcoming.append(item)
+    _participation(request=request, by_council=by_council, now=now)
     return spaces
+
+
+def _participation(*, request, by_council, now):
+    """Working groups, open votes, sessions open for check-in and consents: one batch per kind, for all the
+    councils at once (each service runs a fixed number of queries), then dealt out to the councils."""
+    from attendance.services import sessions_to_check_in
+    from councils.working_groups import working_groups_of
+    from members.services import member_consents
+    from participation.services import proposals_open_for
+
+    user = request.user
+    for working_group in working_groups_of(user=user):
+        space = by_council.get(working_group.council.pk)
+        if space is not None:
+            space.working_groups.append(working_group)
+    for proposal in proposals_open_for(request=request, now=now):
+        space = by_council.get(proposal.council_id)
+        if space is not None:
+            proposal.url = proposal.index.get_url(request) + proposal.index.reverse_subpage(
+                "detail", args=[proposal.pk]
+            )
+            space.proposals.append(proposal)
+    for session in sessions_to_check_in(user=user, now=now):
+        space = by_council.get(session.council.pk)
+        if space is not None:
+            space.check_ins.append(session)
+    for council, membership in member_consents(user):
+        space = by_council.get(council.pk)
+        if space is not None:
+            space.membership = membership

@@ -19,6 +19,7 @@ import itertools
 import os
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -54,6 +55,7 @@ from wagtail.workflows import get_task_types
 import pytest
 from PIL import Image as PILImage
 
+from core.admin_guards import ROW_PARAMETERS
 from councils.factories import CouncilPageFactory, UserFactory
 from councils.services import communications_team_group, council_add_editor, council_add_member
 from events.factories import RegistrationEventFactory, RegistrationFactory
@@ -185,6 +187,87 @@ def _council_content(council, label, editor, *, secret):
     )
 
 
+def _participation_content(council, label, editor, member, *, secret):
+    """A council's members and participation rows: colleges, mandates, a working group (its page, a
+    meeting, proposals pages), proposals and votes, attendance records and a check-in code, random groups
+    and a sortition draw. Every name, title and candidate carries the token when `secret`."""
+    from attendance.models import Attendance, CheckInCode, GroupAssignment, GroupDraw
+    from councils.factories import working_group_create
+    from councils.membership import College, Membership
+    from events.tests.helpers import meeting_publish
+    from participation.factories import ProposalFactory, ProposalIndexPageFactory, VoteFactory
+    from sortition.models import SortitionDraw
+
+    prefix = f"{TOKEN}-" if secret else ""
+    now = timezone.now()
+    college = College.objects.create(council=council, name=f"College {prefix}{label}")
+    Membership.objects.filter(council=council, user=member).update(college=college)
+    member.first_name, member.last_name = "Adele", f"Membre {prefix}{label}"
+    member.save(update_fields=["first_name", "last_name"])
+    group = working_group_create(council, f"Groupe {prefix}{label}", members=[member])
+    meeting = meeting_publish(council, title=f"Seance {prefix}{label}", start=now + timedelta(hours=1))
+    indexes = []
+    for parent in (council, group):
+        index = ProposalIndexPageFactory(parent=parent, title=f"Propositions {prefix}{label}")
+        index.save_revision().publish()
+        indexes.append(index)
+    window = {
+        "vote_opens_at": now - timedelta(days=1),
+        "vote_closes_at": now + timedelta(days=3),
+    }
+    proposals = [
+        ProposalFactory(
+            index=indexes[0], title=f"Proposition {prefix}{label}", body=f"Texte {prefix}{label}", **window
+        ),
+        ProposalFactory(
+            index=indexes[1], title=f"Idee {prefix}{label}", body=f"Texte {prefix}{label}", **window
+        ),
+        ProposalFactory(
+            index=indexes[0],
+            title=f"Masquee {prefix}{label}",
+            body=f"Texte {prefix}{label}",
+            hidden_at=now,
+            hidden_reason=f"Motif {prefix}{label}",
+            **window,
+        ),
+    ]
+    votes = [VoteFactory(proposal=proposal, voter=member, choice="for") for proposal in proposals[:2]]
+    attendances = [Attendance.objects.create(meeting=meeting, member=member, status="present", method="code")]
+    code = CheckInCode.objects.create(
+        meeting=meeting,
+        code=f"{TOKEN[:4]}{label}42".upper(),
+        valid_from=now - timedelta(hours=1),
+        valid_until=now + timedelta(hours=3),
+        created_by=editor,
+    )
+    draw = GroupDraw.objects.create(meeting=meeting, group_count=1, seed=f"{prefix}graine", algorithm="v1")
+    GroupAssignment.objects.create(draw=draw, member=member, group_number=1)
+    sortition = SortitionDraw.objects.create(
+        council=council,
+        title=f"Tirage {prefix}{label}",
+        panel_size=1,
+        candidates_csv=f"id,name,email,gender\nc1,Candidat {prefix}{label},{prefix}{label}-candidat@example.org,F\n",
+        quotas_csv="category,name,min,max\ngender,F,1,1\n",
+        seed=7,
+        status="done",
+        selected_ids=["c1"],
+        created_by=editor,
+    )
+    return SimpleNamespace(
+        group=group,
+        meeting=meeting,
+        indexes=indexes,
+        colleges=[college],
+        proposals=proposals,
+        votes=votes,
+        attendances=attendances,
+        code=code,
+        draws=[draw],
+        sortitions=[sortition],
+        people=[member],
+    )
+
+
 def _secrets(a):
     """What of A must never reach B: titles (live and draft), tags, file names, collection names, URLs."""
     # The council's own name and address are public: every page of the site lists them in its menu.
@@ -201,6 +284,15 @@ def _secrets(a):
     secrets |= {collection.name for collection in a.collections if collection.name != a.council.title}
     secrets |= {os.path.basename(upload.file.name) for upload in a.uploads}
     secrets |= {value for r in a.registrations for value in (r.name, r.email, r.organisation)}
+    p = a.participation
+    secrets |= {college.name for college in p.colleges}
+    secrets |= {value for proposal in p.proposals for value in (proposal.title, proposal.body)}
+    secrets |= {proposal.hidden_reason for proposal in p.proposals if proposal.hidden_reason}
+    secrets |= (
+        {draw.title for draw in p.sortitions} | {f"Candidat {TOKEN}-a"} | {draw.seed for draw in p.draws}
+    )
+    secrets |= {person.last_name for person in p.people}
+    secrets.add(p.group.title)
     assert all(TOKEN in secret.lower() for secret in secrets), secrets
     return sorted(secrets)
 
@@ -226,6 +318,12 @@ def world(django_db_setup, django_db_blocker):
         a = _council_content(council_a, "a", editor_a, secret=True)
         b = _council_content(council_b, "b", editor_b, secret=False)
         a.users, b.users = [editor_a, member_a], [editor_b]
+        a.participation = _participation_content(council_a, "a", editor_a, member_a, secret=True)
+        b_member = _user("membre-b-conseil", council_b, "member")
+        b.participation = _participation_content(council_b, "b", editor_b, b_member, secret=False)
+        for council in (a, b):
+            p = council.participation
+            council.pages = council.page_objects = [*council.pages, p.group, p.meeting, *p.indexes]
         # Rows Wagtail creates on first sight (a user's profile, a site's settings): not changes of content.
         for user in (editor_a, member_a, editor_b, member_b, city_staff):
             UserProfile.get_for_user(user)
@@ -381,7 +479,23 @@ def _ids(objects):
     return [obj if isinstance(obj, int) else obj.pk for obj in objects]
 
 
+def row_ids(parameter, council):
+    """The rows a registered admin row parameter names (`core.admin_guards.ROW_PARAMETERS`) that belong to
+    the council: those whose page field is the council or a page under it — by the registration alone."""
+    from django.apps import apps
+
+    model_label, page_field = ROW_PARAMETERS[parameter]
+    model = apps.get_model(model_label)
+    return list(
+        model.objects.filter(**{f"{page_field}__path__startswith": council.path})
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def _kind(param, name, model_pair):
+    if param in ROW_PARAMETERS:
+        return f"row:{param}"
     if param in PAGE_PARAMS:
         return "pages"
     if param == "redirect_id":
@@ -461,6 +575,8 @@ class Filler:
             return [v for k in OWNED_KINDS for v in self.values(owner, k)]
         if kind in self.shared:
             return _ids(self.shared[kind])
+        if kind.startswith("row:"):
+            return row_ids(kind[4:], council.council)
         return _ids(getattr(council, kind))
 
     def neutral_choices(self, pattern):
@@ -700,6 +816,29 @@ def test_the_sweep_covers_every_admin_url_pattern(sweeps, db):
     assert result.requests > 4 * len(result.patterns)
     # Not vacuous: B's editor did reach the admin (pages answered), not only refusals.
     assert result.statuses.get(200, 0) > 50, result.statuses
+
+
+def test_every_registered_row_parameter_names_rows_of_council_a_in_the_world(world, db):
+    """A row parameter registered later (`guard_row_parameter`) without rows of A in this world would be
+    swept with ids naming nothing: add its rows to `_participation_content`."""
+    assert ROW_PARAMETERS, "the apps register their row parameters in their wagtail_hooks"
+    empty = [param for param in sorted(ROW_PARAMETERS) if not row_ids(param, world.a.council)]
+    assert empty == []
+    # And B's rows are B's: the filler never hands A's rows as B's.
+    for param in ROW_PARAMETERS:
+        assert not set(row_ids(param, world.a.council)) & set(row_ids(param, world.b.council)), param
+
+
+def test_admin_urls_naming_a_row_are_swept_with_council_a_rows(world, db):
+    """Every admin URL pattern with a registered row parameter gets A's rows of that model."""
+    filler = Filler(world)
+    patterns = [p for p in admin_patterns() if set(p.params) & set(ROW_PARAMETERS)]
+    assert patterns
+    for pattern in patterns:
+        urls = urls_for(pattern, filler)
+        for param in set(pattern.params) & set(ROW_PARAMETERS):
+            for row in row_ids(param, world.a.council):
+                assert any(f"/{row}/" in url for url in urls), (pattern.label, param, row, urls)
 
 
 # --- what the guards must not take away ---------------------------------------------------------------------
