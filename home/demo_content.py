@@ -765,7 +765,7 @@ COUNCILS = [
         "intro": (
             "Cent trente habitantes et habitants travaillent pendant quatre mois sur l’espace public de "
             "la ville. Ils se répartissent en trois collèges : des volontaires, des personnes tirées au "
-            "sort sur les listes électorales et des représentants des conseils de quartier. Huit séances "
+            "sort sur les listes électorales et des représentants des ateliers de vie de quartier. Huit séances "
             "aboutissent à un rapport remis au conseil municipal. Chaque séance suivie donne droit à une "
             "indemnité de déplacement de 20 €."
         ),
@@ -786,7 +786,8 @@ COUNCILS = [
                         "p",
                         "<ul><li>des volontaires qui ont répondu à l’appel à candidatures&nbsp;;</li>"
                         "<li>des personnes tirées au sort sur les listes électorales&nbsp;;</li>"
-                        "<li>des représentants des conseils de quartier.</li></ul>",
+                        "<li>des représentants des ateliers de vie de quartier, qui font le lien avec "
+                        "les conseils de quartier.</li></ul>",
                     ),
                     ("h2", "Se former, débattre, voter"),
                     (
@@ -806,7 +807,8 @@ COUNCILS = [
                 ],
             },
         ],
-        # Days from the first session (like the source: Saturdays two weeks apart, then a closing run).
+        # Days from the first session (like the source: Saturdays two weeks apart, then a closing run). All
+        # eight are past; "attendees" is how many members were present (the attendance records follow it).
         "sessions": [
             {
                 "offset": 0,
@@ -822,7 +824,7 @@ COUNCILS = [
                     "<p>Première rencontre, à distance, pour présenter le calendrier et le rôle de chacun. "
                     "Les questions ont surtout porté sur l’indemnité et sur la suite donnée au rapport.</p>"
                 ),
-                "attendees": 121,
+                "attendees": 128,
             },
             {
                 "offset": 14,
@@ -834,16 +836,17 @@ COUNCILS = [
                     ("Restitution et vote de confiance sur chaque proposition", 45, "", ""),
                 ],
                 "minutes": (
-                    "<p>Après la synthèse du questionnaire, les membres ont travaillé trois heures en "
-                    "groupes. Chaque proposition a reçu un vote de confiance avant d’être approfondie.</p>"
+                    "<p>Après la synthèse du questionnaire, les membres ont travaillé trois heures en neuf "
+                    "groupes tirés au sort. Chaque groupe a rapporté ses propositions, et chacune a reçu un "
+                    "vote de confiance avant d’être approfondie.</p>"
                 ),
                 "decisions": [
                     (
-                        "Retenir neuf propositions pour modifier la charte de participation.",
+                        "Retenir six des sept propositions pour modifier la charte de participation.",
                         "vote de confiance",
                     )
                 ],
-                "attendees": 104,
+                "attendees": 90,
             },
             {
                 "offset": 28,
@@ -855,7 +858,7 @@ COUNCILS = [
                     ("Mise en commun", 25, "", ""),
                 ],
                 "minutes": "<p>Séance de formation et de diagnostic&nbsp;: chaque groupe a cartographié ses lieux.</p>",
-                "attendees": 93,
+                "attendees": 75,
             },
             {
                 "offset": 42,
@@ -873,8 +876,7 @@ COUNCILS = [
                 "decisions": [
                     ("Adopter trois résolutions et cinq zones prioritaires.", "adopté à la majorité")
                 ],
-                "attendees": 84,
-                "draft": True,
+                "attendees": 66,
             },
             {
                 "offset": 70,
@@ -885,6 +887,11 @@ COUNCILS = [
                     ("Approfondir chaque résolution", 100, "", ""),
                     ("Choisir un outil de concertation par résolution", 30, "", ""),
                 ],
+                "minutes": (
+                    "<p>Chaque groupe a précisé sa résolution et choisi un outil pour consulter les "
+                    "habitants&nbsp;: marches exploratoires, questionnaire, ateliers sur place.</p>"
+                ),
+                "attendees": 58,
             },
             {
                 "offset": 90,
@@ -894,6 +901,8 @@ COUNCILS = [
                     ("Plan du rapport", 20, "", ""),
                     ("Rédaction en groupes", 100, "", ""),
                 ],
+                "minutes": "<p>Le plan du rapport a été adopté&nbsp;; chaque groupe a rédigé son chapitre.</p>",
+                "attendees": 53,
             },
             {
                 "offset": 91,
@@ -903,6 +912,12 @@ COUNCILS = [
                     ("Relecture des propositions retenues en séance 2", 40, "", ""),
                     ("Amendements et vote", 90, "", ""),
                 ],
+                "minutes": (
+                    "<p>Les six propositions retenues en séance 2 ont été rédigées en amendements à la "
+                    "charte de participation.</p>"
+                ),
+                "decisions": [("Proposer six amendements à la charte de participation.", "adopté")],
+                "attendees": 51,
             },
             {
                 "offset": 103,
@@ -913,8 +928,25 @@ COUNCILS = [
                     ("Constitution du comité de suivi", 40, "", ""),
                     ("Bilan de l’assemblée", 60, "", ""),
                 ],
+                "minutes": (
+                    "<p>Le rapport sur l’espace public a été voté. Un comité de suivi de huit membres "
+                    "présentera les travaux au conseil municipal. Une cinquantaine de personnes étaient "
+                    "présentes.</p>"
+                ),
+                "decisions": [("Adopter le rapport sur l’espace public.", "adopté à la majorité")],
+                "attendees": 49,
+                "draft": True,
             },
         ],
+        # After the eight sessions: the follow-up meeting, ahead (members check in there with its code).
+        "upcoming": {
+            "title": "Réunion de suivi — présenter le rapport au conseil municipal",
+            "days_ahead": 10,
+            "agenda": [
+                ("Préparer la présentation du rapport", 60, "Comité de suivi", ""),
+                ("Suites données aux trois résolutions", 35, "", ""),
+            ],
+        },
         "documents": [
             ("report", "Synthèse du questionnaire sur les instances de participation", ""),
             ("other", "Charte de l’assemblée citoyenne", "Règles de fonctionnement et indemnité de 20 €."),
@@ -983,12 +1015,24 @@ GLOBAL_ACCOUNTS = [
     {"username": "ville", "role": "communications", "first_name": "Camille", "last_name": "Communication"},
 ]
 
+# A member of the citizen assembly (workshop representatives' college) who also sits on the Centre-Ville
+# council and its mobility working group: the account to try "Mon espace", a vote and a check-in.
+PARTICIPANT = {
+    "username": "participante",
+    "role": "participant",
+    "first_name": "Louise",
+    "last_name": "Garnier",
+    "council": "assemblee",
+    "also": "centre",
+}
+
 # Role labels, in the demo's language (printed by `demo_accounts` and in the README).
 ROLE_LABELS = {
     "superuser": "administrateur de la plateforme (superutilisateur)",
     "communications": "équipe communication de la ville",
     "editor": "éditeur bénévole",
     "member": "membre",
+    "participant": "membre, et d’un groupe de travail (vote, pointage)",
 }
 
 
@@ -1003,6 +1047,7 @@ def demo_accounts():
         names = council_usernames(council["slug"])
         accounts.append((names["editor"], "editor", council["slug"]))
         accounts.append((names["member"], "member", council["slug"]))
+    accounts.append((PARTICIPANT["username"], PARTICIPANT["role"], PARTICIPANT["council"]))
     return accounts
 
 

@@ -5,26 +5,47 @@ import io
 import os
 import subprocess
 import sys
+from collections import Counter
 from datetime import time
+from decimal import Decimal
+from statistics import mean
 
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from taggit.models import Tag
 from wagtail.documents import get_document_model
 from wagtail.embeds.finders import get_finders
 from wagtail.images import get_image_model
-from wagtail.models import Collection, Page, Revision, Site
+from wagtail.models import Collection, ModelLogEntry, Page, PageLogEntry, Revision, Site
 
 import pytest
 
+from attendance.models import (
+    Attendance,
+    AttendanceMethod,
+    AttendanceStatus,
+    CheckInCode,
+    GroupAssignment,
+    GroupDraw,
+)
+from attendance.services import (
+    CheckInError,
+    allowance_report,
+    check_in,
+    council_sessions,
+    groups_draw,
+    sessions_to_check_in,
+)
 from blog.models import BlogIndexPage, BlogPage
-from councils.models import CouncilAccess, CouncilPage
+from councils.membership import College, Membership, Position
+from councils.models import CouncilAccess, CouncilPage, WorkingGroupPage
 from councils.services import communications_team_group
+from councils.working_groups import working_group_members
 from events.models import (
     EventIndexPage,
     EventPage,
@@ -36,10 +57,17 @@ from events.models import (
     RegistrationStatus,
 )
 from events.seats import seats_free
-from home import demo_content
+from home import demo_content, demo_participation
 from home.models import SiteSettings, StandardPage
 from jobs.models import OutboundEmail
 from meetings.models import MeetingFormat, MeetingPage, MeetingStatus, MinutesStatus
+from participation.models import Proposal, ProposalKind, Vote, VoteChoice
+from participation.services import (
+    proposal_results,
+    proposals_open_for,
+    results_visible,
+    vote_cast,
+)
 
 LIVELY = [c["slug"] for c in demo_content.COUNCILS if c["profile"] == demo_content.LIVELY]
 SPARSE = [c["slug"] for c in demo_content.COUNCILS if c["profile"] == demo_content.SPARSE]
@@ -93,6 +121,18 @@ def counts():
         "registrations": Registration.objects.count(),
         "seats taken": sum(EventSeats.objects.values_list("taken", flat=True)),
         "emails": OutboundEmail.objects.count(),
+        "colleges": College.objects.count(),
+        "memberships": Membership.objects.count(),
+        "public members": Membership.objects.filter(listed_publicly=True).count(),
+        "attendances": Attendance.objects.count(),
+        "check-ins": Attendance.objects.filter(method=AttendanceMethod.CODE).count(),
+        "check-in codes": CheckInCode.objects.count(),
+        "group draws": GroupDraw.objects.count(),
+        "group assignments": GroupAssignment.objects.count(),
+        "proposals": Proposal.objects.count(),
+        "votes": Vote.objects.count(),
+        "working groups": WorkingGroupPage.objects.count(),
+        "history": ModelLogEntry.objects.count() + PageLogEntry.objects.count(),
     }
 
 
@@ -127,7 +167,7 @@ def test_the_city_has_seven_neighbourhood_councils_an_assembly_and_a_sandbox(dem
 
 def test_every_demo_account_signs_in_with_the_demo_password(demo):
     accounts = demo_content.demo_accounts()
-    assert len(accounts) == 2 + 2 * 9
+    assert len(accounts) == 2 + 2 * 9 + 1  # the participant of the assembly and the working group
 
     for username, _role, _council in accounts:
         user = authenticate(username=username, password="demo")
@@ -167,7 +207,8 @@ def test_existing_accounts_keep_their_password_unless_asked_to_reset(demo):
 
 @pytest.mark.parametrize("slug", LIVELY)
 def test_a_lively_council_has_past_meetings_with_minutes_and_upcoming_ones_with_agendas(demo, slug):
-    meetings = MeetingPage.objects.live().for_council(council(slug))
+    # The council's public meetings (a working group's own meetings are for its members).
+    meetings = MeetingPage.objects.live().public().for_council(council(slug))
     past = list(meetings.past())
     upcoming = list(meetings.upcoming())
 
@@ -196,15 +237,21 @@ def test_upcoming_meetings_include_a_cancelled_one_an_online_one_and_a_hybrid_on
             assert meeting.online_url.startswith("https://visio.example.org/")
 
 
-def test_the_assembly_has_eight_sessions_half_past_one_online_one_hybrid(demo):
+def test_the_assembly_held_eight_sessions_the_first_online_one_hybrid_and_has_one_ahead(demo):
     meetings = MeetingPage.objects.live().for_council(council("assemblee"))
+    past = list(meetings.past().order_by("start"))
 
-    assert meetings.count() == 8
-    assert meetings.past().count() == 4
-    assert meetings.upcoming().count() == 4
+    assert len(past) == 8
+    assert all(m.status == MeetingStatus.HELD and m.minutes for m in past)
+    assert past[0].format == MeetingFormat.ONLINE
     assert meetings.filter(format=MeetingFormat.ONLINE).count() == 1
     assert meetings.filter(format=MeetingFormat.HYBRID).count() == 1
-    attendance = [m.attendee_count for m in meetings.past().order_by("start")]
+    # Recent: the last session was a few weeks ago at most, the first about four months ago.
+    today = timezone.localdate()
+    assert 7 <= (today - timezone.localdate(past[-1].start)).days <= 30
+    assert 100 <= (today - timezone.localdate(past[0].start)).days <= 130
+    assert meetings.upcoming().count() == 1
+    attendance = [m.attendee_count for m in past]
     assert attendance == sorted(attendance, reverse=True)
 
 
@@ -252,7 +299,7 @@ def public_urls():
     )
     urls = [page.url for page in pages]
     # And one meeting of each kind: past with minutes, upcoming, cancelled.
-    meetings = MeetingPage.objects.live().for_council(council("centre"))
+    meetings = MeetingPage.objects.live().public().for_council(council("centre"))
     urls += [
         meetings.past().first().url,
         meetings.upcoming().first().url,
@@ -294,6 +341,11 @@ def test_demo_accounts_prints_every_account_and_the_addresses(demo):
         assert f"`{username}`" in text
     assert "http://127.0.0.1:8000/admin/" in text
     assert "Conseil de quartier Centre-Ville" in text
+    # What to try with the participant: her space, her working group, the check-in code of the next session.
+    upcoming = MeetingPage.objects.live().for_council(council("assemblee")).upcoming().get()
+    assert "http://127.0.0.1:8000/mon-espace/" in text
+    assert "/conseils/centre/groupes/groupe-mobilites/" in text
+    assert CheckInCode.objects.get(meeting=upcoming).code in text
 
 
 # -- News and events ------------------------------------------------------------------------------------
@@ -434,3 +486,234 @@ def test_the_demo_command_imports_no_test_tool():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+# -- Participation: the citizen assembly at work, and a working group -----------------------------------
+
+COLLEGE_NAMES = ["Volontaires", "Tirés au sort", "Représentants des ateliers de vie de quartier"]
+
+
+def assembly():
+    return council("assemblee")
+
+
+def held():
+    return list(council_sessions(council=assembly()).live().past().order_by("start"))
+
+
+def present_ids(meeting):
+    return set(
+        Attendance.objects.filter(meeting=meeting, status=AttendanceStatus.PRESENT).values_list(
+            "member_id", flat=True
+        )
+    )
+
+
+def user(username):
+    return get_user_model().objects.get(username=username)
+
+
+def test_the_assembly_has_about_130_members_over_its_three_colleges(demo):
+    council = assembly()
+    colleges = list(council.colleges.order_by("sort_order"))
+    active = Membership.objects.active().filter(council=council)
+
+    assert [c.name for c in colleges] == COLLEGE_NAMES
+    assert [c.drawn_by_lot for c in colleges] == [False, True, False]
+    assert 125 <= active.count() <= 135
+    assert not active.filter(college__isnull=True).exists()
+    assert all(active.filter(college=college).count() >= 25 for college in colleges)
+    positions = dict(active.exclude(position="").values_list("position", "user__username"))
+    assert set(positions) == {Position.PRESIDENT, Position.SECRETARY}
+    assert positions[Position.SECRETARY] == "editeur-assemblee"
+    # The groups follow the mandates: everyone with a mandate is in the council's members' or editors' group.
+    access = council.access
+    in_groups = set(
+        get_user_model()
+        .objects.filter(groups__in=[access.members_group, access.editors_group])
+        .values_list("pk", flat=True)
+    )
+    assert set(active.values_list("user_id", flat=True)) == in_groups
+    assert council.members_list_public and council.attendance_chart_public
+    assert 0 < active.filter(listed_publicly=True).count() < active.count()
+
+
+def test_the_made_up_members_have_example_addresses_and_cannot_sign_in(demo):
+    demo_usernames = [username for username, _role, _council in demo_content.demo_accounts()]
+    made_up = (
+        get_user_model()
+        .objects.filter(memberships__council__slug__in=["assemblee", "centre"])
+        .exclude(username__in=demo_usernames)
+    )
+
+    assert made_up.count() >= 125
+    assert all(u.email.endswith("@example.org") for u in made_up)
+    assert not any(u.has_usable_password() for u in made_up)
+    assert len({(u.first_name, u.last_name) for u in made_up}) == made_up.count()
+    assert authenticate(username=made_up.first().username, password="demo") is None
+
+
+def test_attendance_falls_from_about_130_to_about_50_and_averages_about_70(demo):
+    sessions = held()
+    members = Membership.objects.active().filter(council=assembly()).count()
+    present = [len(present_ids(meeting)) for meeting in sessions]
+
+    assert len(present) == 8
+    assert present[0] >= 120
+    assert 45 <= present[-1] <= 55
+    assert 65 <= mean(present) <= 75
+    assert present == [meeting.attendee_count for meeting in sessions]
+    assert all(Attendance.objects.filter(meeting=meeting).count() == members for meeting in sessions)
+    # Volunteers and workshop representatives stay; people drawn by lot drift away.
+    last = Counter(
+        Attendance.objects.filter(meeting=sessions[-1], status=AttendanceStatus.PRESENT).values_list(
+            "college__name", flat=True
+        )
+    )
+    size = Counter(
+        Membership.objects.active().filter(council=assembly()).values_list("college__name", flat=True)
+    )
+    rate = {name: last[name] / size[name] for name in COLLEGE_NAMES}
+    assert rate["Volontaires"] > rate["Tirés au sort"]
+    assert rate["Représentants des ateliers de vie de quartier"] > rate["Tirés au sort"]
+    # From the fifth session on, some checked in on their phone.
+    assert Attendance.objects.filter(meeting=sessions[-1], method=AttendanceMethod.CODE).exists()
+
+
+def test_the_allowance_report_pays_20_euros_per_session_attended(demo):
+    council = assembly()
+    report = allowance_report(council=council)
+    present = Attendance.objects.filter(
+        meeting__in=[m.pk for m in held()], status=AttendanceStatus.PRESENT
+    ).count()
+
+    assert council.allowance_per_session == Decimal("20")
+    assert report.total_sessions == present
+    assert report.total_amount == Decimal("20") * present
+    assert sum(row.amount for row in report.rows) == report.total_amount
+
+
+def test_random_groups_were_drawn_at_the_second_session_and_the_seed_draws_them_again(demo):
+    session = held()[1]
+    draw = GroupDraw.objects.get(meeting=session)
+    assignments = dict(draw.assignments.values_list("member_id", "group_number"))
+
+    assert draw.seed == demo_participation.GROUPS_SEED
+    assert draw.group_count == 9
+    assert set(assignments) == present_ids(session)
+    sizes = Counter(assignments.values())
+    assert max(sizes.values()) - min(sizes.values()) <= 1
+
+    again = groups_draw(meeting=session, group_count=draw.group_count, seed=draw.seed, by=None)
+    assert dict(again.assignments.values_list("member_id", "group_number")) == assignments
+
+
+def test_the_second_session_gave_a_vote_of_confidence_on_each_proposal(demo):
+    session = held()[1]
+    proposals = Proposal.objects.filter(
+        council=assembly(), kind=ProposalKind.PROPOSAL, vote_closes_at=session.end
+    )
+
+    assert 5 <= proposals.count() <= 8
+    adopted = 0
+    for proposal in proposals:
+        voters = set(proposal.votes.values_list("voter_id", flat=True))
+        assert voters, proposal
+        assert voters <= present_ids(session)
+        results = proposal_results(proposal=proposal)
+        assert results.final
+        assert results.total.votes == len(voters)
+        assert [tally.label for tally in results.colleges] == COLLEGE_NAMES
+        assert results.quorum_reached
+        adopted += results.adopted
+    assert 0 < adopted < proposals.count()  # one did not win the assembly's confidence
+
+
+def test_three_resolutions_were_voted_in_plenary_at_the_hybrid_session(demo):
+    session = held()[3]
+    resolutions = Proposal.objects.filter(council=assembly(), kind=ProposalKind.RESOLUTION)
+
+    assert resolutions.count() == 3
+    assert session.format == MeetingFormat.HYBRID
+    for resolution in resolutions:
+        assert resolution.meeting_id == session.pk
+        voters = set(resolution.votes.values_list("voter_id", flat=True))
+        assert voters and voters <= present_ids(session)
+        results = proposal_results(proposal=resolution)
+        assert results.final and results.adopted
+
+
+def test_a_proposal_is_open_and_the_participant_votes_on_it(demo):
+    participant = user("participante")
+    request = RequestFactory().get("/mon-espace/")
+    request.user = participant
+    open_now = proposals_open_for(request=request)
+
+    assert {p.council.slug for p in open_now} == {"assemblee", "centre"}
+    assert all(p.my_vote is None for p in open_now)
+    proposal = next(p for p in open_now if p.council.slug == "assemblee")
+    assert proposal.votes.count() >= 20
+    assert not results_visible(proposal=proposal)
+
+    vote_cast(proposal=proposal, voter=participant, choice=VoteChoice.FOR)
+    assert Vote.objects.get(proposal=proposal, voter=participant).choice == VoteChoice.FOR
+    # A hidden proposal is kept, with its reason, out of the members' way.
+    hidden = Proposal.objects.get(council=assembly(), hidden_at__isnull=False)
+    assert hidden.hidden_reason
+    assert hidden.pk not in {p.pk for p in open_now}
+
+
+def test_the_participant_checks_in_to_the_next_session_with_its_code(demo):
+    participant = user("participante")
+    upcoming = MeetingPage.objects.live().for_council(assembly()).upcoming().get()
+    code = CheckInCode.objects.get(meeting=upcoming)
+
+    assert [s.meeting.pk for s in sessions_to_check_in(user=participant)] == [upcoming.pk]
+    record = check_in(user=participant, code=code.code)
+    assert record.status == AttendanceStatus.PRESENT
+    assert record.method == AttendanceMethod.CODE
+    with pytest.raises(CheckInError):
+        check_in(user=user("membre-centre"), code=code.code)
+
+
+def test_the_working_group_is_open_to_its_members_only(demo, client):
+    working_group = WorkingGroupPage.objects.get(title=demo_participation.WORKING_GROUP["title"])
+    members = set(working_group_members(working_group=working_group).values_list("username", flat=True))
+    pages = [working_group, *Page.objects.descendant_of(working_group).live().specific()]
+    documents = list(get_document_model().objects.filter(collection=working_group.access.collection))
+
+    assert working_group.access.council.slug == "centre"
+    assert "participante" in members and "membre-centre" not in members
+    assert len(members) >= 5
+    assert {type(p).__name__ for p in pages} >= {
+        "WorkingGroupPage",
+        "StandardPage",
+        "MeetingIndexPage",
+        "MeetingPage",
+        "DocumentIndexPage",
+        "ProposalIndexPage",
+    }
+    assert len(documents) == 2
+    urls = [page.url for page in pages] + [document.url for document in documents]
+
+    for url in urls:
+        assert client.get(url).status_code != 200, url
+    for outsider in ("membre-centre", "membre-assemblee", "editeur-charmettes"):
+        client.force_login(user(outsider))
+        for url in urls:
+            assert client.get(url).status_code != 200, (outsider, url)
+    for insider in ("participante", "editeur-centre", "ville"):
+        client.force_login(user(insider))
+        for url in urls:
+            assert client.get(url).status_code == 200, (insider, url)
+
+
+def test_the_participant_finds_her_councils_and_working_group_in_her_space(demo, client):
+    client.force_login(user("participante"))
+    response = client.get("/mon-espace/")
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert demo_participation.WORKING_GROUP["title"] in text
+    assert assembly().title in text
+    assert demo_participation.OPEN_PROPOSAL[0] in text

@@ -31,8 +31,9 @@ from wagtail.models import Collection, Page, PageViewRestriction, Site
 
 from dateutil import rrule as rr
 
+from attendance.models import Attendance
 from blog.models import BlogIndexPage, BlogPage
-from councils.models import CouncilIndexPage, CouncilPage
+from councils.models import CouncilIndexPage, CouncilPage, Membership, WorkingGroupPage
 from councils.services import (
     communications_team_group,
     communications_team_provision,
@@ -46,6 +47,7 @@ from events.models import EventIndexPage, EventPage, EventRoom, EventSession, Re
 from events.registrations import registration_cancel, registration_create
 from home import demo_content as content
 from home.demo_content import body_blocks, news_body_blocks
+from home.demo_participation import ParticipationSeeder
 from home.models import SiteSettings, StandardPage
 from home.services import site_structure_ensure
 from meetings.blocks import agenda_item
@@ -58,6 +60,7 @@ from meetings.models import (
     MinutesStatus,
 )
 from meetings.services import WEEKDAYS, meeting_series_create
+from participation.models import Proposal, Vote
 
 SEED = 2026
 COUNCIL_MEETING_MINUTES = 120
@@ -194,6 +197,14 @@ class DemoSeeder:
         self.accounts()
         # After the accounts: the council's editors are the organisers told when their event fills up.
         self.events(home, index)
+        # After the sessions and the accounts: the assembly's members, attendance, votes; a working group.
+        ParticipationSeeder(self).run()
+
+    def council_index(self):
+        return CouncilIndexPage.objects.get()
+
+    def at(self, day, hour, minute=0):
+        return _at(day, hour, minute)
 
     # Site, home page and standard pages
 
@@ -432,27 +443,28 @@ class DemoSeeder:
 
     def documents(self, spec, access):
         """The council's documents, public and private; returns {kind: first public document}."""
-        document_model = get_document_model()
         found = {}
         for collection, specs in (
             (access.collection, spec.get("documents", [])),
             (access.private_collection, spec.get("private_documents", [])),
         ):
             for kind, title, description in specs:
-                document = document_model.objects.filter(collection=collection, title=title).first()
-                if document is None:
-                    lines = [spec["title"], description or "Document de démonstration."]
-                    document = document_model(
-                        title=title, kind=kind, description=description, collection=collection
-                    )
-                    document.file.save(
-                        f"{slugify(title)[:60]}.pdf", ContentFile(pdf_bytes(title, lines)), save=False
-                    )
-                    document._set_document_file_metadata()
-                    document.save()
+                document = self.document(collection, kind, title, description, heading=spec["title"])
                 if collection == access.collection:
                     found.setdefault(kind, document)
         return found
+
+    def document(self, collection, kind, title, description, *, heading):
+        """The document of this title in the collection, created (a one-page PDF) when missing."""
+        document_model = get_document_model()
+        document = document_model.objects.filter(collection=collection, title=title).first()
+        if document is None:
+            lines = [heading, description or "Document de démonstration."]
+            document = document_model(title=title, kind=kind, description=description, collection=collection)
+            document.file.save(f"{slugify(title)[:60]}.pdf", ContentFile(pdf_bytes(title, lines)), save=False)
+            document._set_document_file_metadata()
+            document.save()
+        return document
 
     # Meetings
 
@@ -537,9 +549,10 @@ class DemoSeeder:
             _publish(meeting)
 
     def assembly_sessions(self, spec, meetings_index):
-        """Eight sessions spread like the source's (Saturdays two weeks apart, then a closing run),
-        placed so that four are past and four to come."""
-        anchor = self.today - timedelta(days=56)
+        """Eight sessions spread like the source's (Saturdays two weeks apart, then a closing run), all
+        held: the last one about two weeks ago (the follow-up meeting is the assembly's `upcoming`)."""
+        last_offset = max(session["offset"] for session in spec["sessions"])
+        anchor = self.today - timedelta(days=last_offset + 9)
         anchor -= timedelta(days=(anchor.weekday() - 5) % 7)  # back to a Saturday
         for session in spec["sessions"]:
             day = anchor + timedelta(days=session["offset"])
@@ -648,6 +661,11 @@ def demo_counts():
         "documents": get_document_model().objects.count(),
         "users": get_user_model().objects.count(),
         "groups": Group.objects.count(),
+        "memberships": Membership.objects.count(),
+        "attendances": Attendance.objects.count(),
+        "proposals": Proposal.objects.count(),
+        "votes": Vote.objects.count(),
+        "working groups": WorkingGroupPage.objects.count(),
     }
 
 
@@ -667,9 +685,9 @@ def _quiet_loggers(*names):
 
 class Command(BaseCommand):
     help = (
-        "Load the demo content: a city with seven neighbourhood councils, a citizen assembly, a sandbox, "
-        "meetings, news, events with registrations, documents, standard pages and the demo accounts "
-        "(password 'demo'). Idempotent."
+        "Load the demo content: a city with seven neighbourhood councils, a citizen assembly (130 members, "
+        "attendance, random groups, votes), a working group, a sandbox, meetings, news, events with "
+        "registrations, documents, standard pages and the demo accounts (password 'demo'). Idempotent."
     )
 
     def add_arguments(self, parser):
