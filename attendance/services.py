@@ -302,7 +302,9 @@ def check_in(*, user, code: str, now=None) -> Attendance:
             if existing.method == AttendanceMethod.EDITOR:
                 # An editor recorded this member absent or excused: a code never overrides the sheet.
                 raise CheckInError(
-                    _("An editor has already recorded your attendance at this session: ask them to correct it."),
+                    _(
+                        "An editor has already recorded your attendance at this session: ask them to correct it."
+                    ),
                     "recorded",
                 )
             existing.status = AttendanceStatus.PRESENT

@@ -35,7 +35,7 @@ def test_the_svg_is_well_formed_with_a_title_a_description_and_one_bar_per_sessi
     assert root.get("role") == "img"
     title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
     assert title is not None and "Conseil de quartier Centre" in title.text
-    assert desc is not None and "4 sessions" in desc.text and "9 present at the first" in desc.text
+    assert desc is not None and "4 séances" in desc.text and "9 présents à la première" in desc.text
     labelled = root.get("aria-labelledby").split()
     assert labelled == [title.get("id"), desc.get("id")]
     totals = [

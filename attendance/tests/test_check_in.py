@@ -11,8 +11,6 @@ import time_machine
 from attendance import services
 from attendance.models import Attendance, AttendanceMethod
 
-pytestmark = pytest.mark.urls("attendance.tests.urls")
-
 
 @pytest.fixture
 def code(assembly):
@@ -55,7 +53,7 @@ def test_a_wrong_code_says_so_and_records_nothing(client, assembly, code):
     with time_machine.travel(assembly["session"].start):
         response = client.post(url(), {"code": "AAAAAA"})
     assert response.status_code == 400
-    assert "This code does not match any session" in response.content.decode()
+    assert "Ce code ne correspond à aucune séance" in response.content.decode()
     assert not Attendance.objects.exists()
 
 
@@ -64,7 +62,7 @@ def test_an_expired_code_says_so(client, assembly, code):
     with time_machine.travel(assembly["session"].end + timedelta(hours=3)):
         response = client.post(url(), {"code": code.code})
     assert response.status_code == 400
-    assert "This code has expired" in response.content.decode()
+    assert "Ce code a expiré" in response.content.decode()
     assert not Attendance.objects.exists()
 
 
@@ -75,7 +73,7 @@ def test_someone_from_another_council_gets_the_same_message_as_for_a_wrong_code(
     with time_machine.travel(assembly["session"].start):
         response = client.post(url(), {"code": code.code})
     assert response.status_code == 400
-    assert "This code does not match any session" in response.content.decode()
+    assert "Ce code ne correspond à aucune séance" in response.content.decode()
     assert assembly["session"].title not in response.content.decode()
     assert not Attendance.objects.exists()
 

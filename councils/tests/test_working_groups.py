@@ -163,7 +163,7 @@ def test_a_working_group_gets_its_group_private_collection_and_restrictions(w):
     access, council = w["access"], w["council_a"]
     expected = {access.group_id, council.access.editors_group_id, communications_team_group().pk}
     assert access.council_id == council.pk
-    assert access.group.name == f"{council.title} — group {GROUP_TITLE}"
+    assert access.group.name == f"{council.title} — groupe {GROUP_TITLE}"
     assert access.collection.get_parent().pk == council.access.private_collection_id
     assert _restriction_groups(PageViewRestriction, page=w["group"]) == expected
     assert _restriction_groups(CollectionViewRestriction, collection=access.collection) == expected
@@ -201,7 +201,7 @@ def test_renaming_a_working_group_renames_its_group_and_collection(w):
     group.title = "Groupe Rouge-gorge"
     group.save_revision().publish()
     access = WorkingGroupAccess.objects.select_related("group", "collection").get(working_group=group)
-    assert access.group.name.endswith("group Groupe Rouge-gorge")
+    assert access.group.name.endswith("— groupe Groupe Rouge-gorge")
     assert access.collection.name == access.group.name
 
 

@@ -48,7 +48,7 @@ def test_an_editor_adds_colleges_in_order_and_it_is_recorded(client, council_a, 
     assert College.objects.get(name="Tirés au sort").drawn_by_lot
     entries = PageLogEntry.objects.filter(page=council_a, action=services.ACTION_COLLEGE_ADD, user=editor_a)
     assert sorted(entries.values_list("data__name", flat=True)) == sorted(_names(council_a))
-    assert "Added the college" in entries.first().message
+    assert all(f"Collège « {entry.data['name']} » ajouté" in entry.message for entry in entries)
 
 
 def test_a_college_name_is_unique_in_its_council_whatever_the_case(client, council_a, council_b, editor_a):
@@ -56,7 +56,9 @@ def test_a_college_name_is_unique_in_its_council_whatever_the_case(client, counc
     CollegeFactory(council=council_b, name="Habitants")
     client.force_login(editor_a)
     response = client.post(_colleges_url(council_a), {"name": "volontaires"})
-    assert response.status_code == 200 and "already has a college with this name" in response.content.decode()
+    assert (
+        response.status_code == 200 and "Ce conseil a déjà un collège de ce nom." in response.content.decode()
+    )
     assert (
         client.post(_colleges_url(council_a), {"name": "Habitants"}).status_code == 302
     )  # another council's
@@ -80,7 +82,7 @@ def test_an_editor_renames_a_college_and_marks_it_drawn_by_lot(client, council_a
     )
     entry = PageLogEntry.objects.get(page=council_a, action=services.ACTION_COLLEGE_CHANGE)
     assert entry.data["old_name"] == "Tirage"
-    assert "Renamed the college “Tirage” to “Tirés au sort”" in entry.message
+    assert "Collège « Tirage » renommé en « Tirés au sort »" in entry.message
 
 
 def test_colleges_move_up_and_down(client, council_a, editor_a):
@@ -105,7 +107,7 @@ def test_an_empty_college_is_deleted_after_confirmation(client, council_a, edito
     assert client.post(urls["delete"]).status_code == 302
     assert not College.objects.filter(pk=college.pk).exists()
     entry = PageLogEntry.objects.get(page=council_a, action=services.ACTION_COLLEGE_DELETE)
-    assert entry.data["name"] == "Ateliers" and "Deleted the college" in entry.message
+    assert entry.data["name"] == "Ateliers" and "Collège « Ateliers » supprimé" in entry.message
 
 
 def test_a_college_with_mandates_current_or_past_cannot_be_deleted(client, council_a, editor_a, city_staff):
@@ -115,10 +117,10 @@ def test_a_college_with_mandates_current_or_past_cannot_be_deleted(client, counc
     client.force_login(editor_a)
     urls = _college_urls(college)
     page = client.get(urls["delete"]).content.decode()
-    assert "cannot be deleted: 1 mandate (current or past) is in it" in page
-    assert "Yes, delete it" not in page
+    assert "ne peut pas être supprimé : 1 mandat (en cours ou terminé) y est rattaché" in page
+    assert "Oui, le supprimer" not in page
     response = client.post(urls["delete"], follow=True)
-    assert "cannot be deleted" in response.content.decode()
+    assert "ne peut pas être supprimé" in response.content.decode()
     assert College.objects.filter(pk=college.pk).exists()
     assert services.ACTION_COLLEGE_DELETE not in PageLogEntry.objects.values_list("action", flat=True)
 

@@ -66,11 +66,11 @@ def test_the_members_screen_lists_mandates_by_college_then_those_without(
     volunteers, drawn, without = (
         content.index("Volontaires"),
         content.index("Tirés au sort"),
-        content.index("Without a college"),
+        content.index("Sans collège"),
     )
     assert volunteers < content.index(volunteer.user.email) < drawn < content.index(mandate.user.email)
     assert drawn < without < content.index(editor_a.email)  # the editor has no college
-    assert "Secretary" in content
+    assert "Secrétaire" in content
     # The editor manages the members' mandates, not their own nor another editor's.
     assert _end_url(mandate) in content and _mandate_url(mandate) in content
     assert _end_url(editor_a.memberships.get()) not in content
@@ -137,7 +137,7 @@ def test_ending_a_mandate_asks_for_a_date_then_removes_access_and_working_groups
     assert "01/03/2030" in entry.message
     # An ended mandate is history: shown collapsed, no longer editable.
     content = client.get(_council_url(council_a)).content.decode()
-    assert "<details" in content and "Ended mandates (1)" in content
+    assert "<details" in content and "Mandats terminés (1)" in content
     assert client.get(_end_url(mandate)).status_code == 404
     assert client.get(_mandate_url(mandate)).status_code == 404
 
@@ -283,7 +283,7 @@ def test_the_history_shows_the_mandate_changes(client, council_a, editor_a, city
     response = client.get(reverse("wagtailadmin_pages:history", args=[council_a.pk]))
     assert response.status_code == 200
     content = response.content.decode()
-    for label in ("Moved between colleges", "Position changed", "Mandate ended"):
+    for label in ("Changement de collège", "Changement de fonction", "Fin de mandat"):
         assert label in content
 
 
@@ -326,5 +326,5 @@ def test_someone_with_access_but_no_mandate_is_still_shown(client, council_a, ci
     ]
     client.force_login(city_staff)
     content = client.get(_council_url(council_a)).content.decode()
-    assert "Access without a recorded mandate" in content and stray_member.email in content
+    assert "Accès sans mandat enregistré" in content and stray_member.email in content
     assert reverse("members_admin:role_remove", args=[council_a.pk, stray_member.pk, "member"]) in content

@@ -57,8 +57,8 @@ def test_the_list_shows_colleges_in_order_with_the_consenting_names_only(client,
     assert response.templates[0].name == "councils/council_members.html"
     content = response.content.decode()
     assert content.index("Volontaires") < content.index("Tirés au sort") < content.index("Ateliers")
-    assert content.index("Ateliers") < content.index("Without a college")
-    for name in ("Anne", "Alpha", "Chloé", "Charlie", "Farid", "Foxtrot", "President"):
+    assert content.index("Ateliers") < content.index("Sans collège")
+    for name in ("Anne", "Alpha", "Chloé", "Charlie", "Farid", "Foxtrot", "Président·e"):
         assert name in content, name
     for name in ("Bruno", "Bravo", "Denis", "Echo", "Gaël", "Golf", "Hugo"):
         assert name not in content, name
@@ -82,7 +82,7 @@ def test_a_council_without_colleges_lists_its_members_together(client, council_a
     _show(council_a)
     _person(council_a, "Anne", "Alpha", listed=True)
     content = client.get(_url(council_a)).content.decode()
-    assert "Without a college" not in content and "Anne" in content
+    assert "Sans collège" not in content and "Anne" in content
 
 
 def _crowd(council, count):

@@ -42,7 +42,7 @@ def test_the_list_shows_open_votes_first_then_upcoming_then_closed_with_results(
     assert "private" in response["Cache-Control"]
     html = response.content.decode()
     assert html.index("Ouvert") < html.index("Bientôt") < html.index("Clos")
-    assert "For 1 · Against 0 · Abstain 0" in html
+    assert "Pour 1 · Contre 0 · Abstention 0" in html
 
 
 def test_hidden_proposals_are_listed_for_editors_only_with_the_reason(client, index, people):
@@ -101,7 +101,7 @@ def test_a_member_votes_sees_their_choice_preselected_and_changes_it(client, ind
     html = response.content.decode()
     assert re.search(r'<input[^>]*value="for"[^>]*checked', html)
     assert not re.search(r'<input[^>]*value="against"[^>]*checked', html)
-    assert "Your vote was recorded" in html and "You voted: <strong>For</strong>" in html
+    assert "Votre vote est enregistré" in html and "Vous avez voté : <strong>Pour</strong>" in html
     client.post(url(index, proposal.pk, "vote"), {"choice": "abstain"})
     assert Vote.objects.get(proposal=proposal, voter=people["alice"]).choice == "abstain"
 
@@ -114,7 +114,7 @@ def test_a_vote_after_the_close_changes_nothing_and_says_why(client, index, peop
         vote_opens_at=timezone.now() - timedelta(days=2), vote_closes_at=timezone.now() - timedelta(minutes=1)
     )
     response = client.post(url(index, proposal.pk, "vote"), {"choice": "against"}, follow=True)
-    assert "Voting on this proposal is closed." in response.content.decode()
+    assert "Le vote sur cette proposition est clos." in response.content.decode()
     assert Vote.objects.get(proposal=proposal).choice == "for"
 
 
@@ -123,7 +123,7 @@ def test_a_vote_on_a_hidden_proposal_changes_nothing(client, index, people):
     services.proposal_hide(proposal=proposal, by=people["editor"], reason="Doublon")
     client.force_login(people["editor"])
     response = client.post(url(index, proposal.pk, "vote"), {"choice": "for"}, follow=True)
-    assert "cannot be voted on" in response.content.decode()
+    assert "on ne peut pas voter dessus" in response.content.decode()
     assert not Vote.objects.exists()
 
 
@@ -132,7 +132,7 @@ def test_an_empty_ballot_is_refused_with_a_message(client, index, people):
     client.force_login(people["alice"])
     response = client.post(url(index, proposal.pk, "vote"), {})
     assert response.status_code == 400
-    assert "Choose for, against or abstain." in response.content.decode()
+    assert "Choisissez pour, contre ou abstention." in response.content.decode()
     assert client.get(url(index, proposal.pk, "vote")).status_code == 405
 
 
@@ -148,7 +148,7 @@ def test_ballots_are_secret(client, index, people, council_a):
     for path in pages:
         html = client.get(path).content.decode()
         assert "bruno" not in html.lower() and people["bruno"].last_name not in html
-        assert "You voted" not in html
+        assert "Vous avez voté" not in html
     client.force_login(people["editor"])
     for path in pages:
         html = client.get(path).content.decode()
@@ -160,11 +160,11 @@ def test_results_are_shown_after_the_close_only_unless_live(client, index, peopl
     votes_cast(proposal=proposal, ballots={people["bruno"]: "against"})
     client.force_login(people["alice"])
     html = client.get(url(index, proposal.pk)).content.decode()
-    assert 'class="results"' not in html and "Results are shown when the vote closes." in html
+    assert 'class="results"' not in html and "Les résultats s’affichent à la clôture du vote." in html
     council_a.vote_results_live = True
     council_a.save(update_fields=["vote_results_live"])
     html = client.get(url(index, proposal.pk)).content.decode()
-    assert 'class="results"' in html and "Provisional results" in html
+    assert 'class="results"' in html and "Résultats provisoires" in html
 
 
 def test_the_detail_of_a_closed_vote_shows_results_by_college_and_the_quorum(
@@ -179,9 +179,9 @@ def test_the_detail_of_a_closed_vote_shows_results_by_college_and_the_quorum(
     )
     client.force_login(people["david"])
     html = client.get(url(index, proposal.pk)).content.decode()
-    assert "Results by college" in html and "Volontaires" in html and "Tirés au sort" in html
-    assert "Quorum: 50\u00a0% of the members, that is 3 voters — reached." in html
-    assert "adopted" in html
+    assert "Résultats par collège" in html and "Volontaires" in html and "Tirés au sort" in html
+    assert "Quorum : 50\u00a0% des membres, soit 3 votants — atteint." in html
+    assert "adoptée" in html and "non adoptée" not in html
     assert '<rect class="results__fill" width="67"' in html
 
 
@@ -202,7 +202,7 @@ def test_an_invalid_proposal_keeps_what_was_typed(client, index, people):
     response = client.post(url(index, "nouvelle"), {"title": "", "body": "Mon long texte précieux"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Mon long texte précieux" in html and "Give your proposal a title." in html
+    assert "Mon long texte précieux" in html and "Donnez un titre à votre proposition." in html
     assert 'role="alert"' in html
     assert not Proposal.objects.exists()
 

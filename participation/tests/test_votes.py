@@ -80,7 +80,7 @@ def test_the_window_is_respected(index, people, offset):
     )
     with time_machine.travel(now + offset, tick=False), pytest.raises(ValidationError) as refused:
         services.vote_cast(proposal=proposal, voter=people["alice"], choice="for")
-    expected = "closed" if offset > timedelta(0) else "has not opened yet"
+    expected = "est clos" if offset > timedelta(0) else "pas encore ouvert"
     assert expected in refused.value.messages[0]
     assert not Vote.objects.filter(proposal=proposal).exists()
     # Inside the window (both clocks agree): accepted.
@@ -110,7 +110,7 @@ def test_a_hidden_proposal_cannot_be_voted_on(index, people):
     services.proposal_hide(proposal=proposal, by=people["editor"], reason="Propos injurieux")
     with pytest.raises(ValidationError) as refused:
         services.vote_cast(proposal=proposal, voter=people["alice"], choice="for")
-    assert "hidden" in refused.value.messages[0]
+    assert "masquée" in refused.value.messages[0]
     assert not Vote.objects.exists()
 
 
@@ -371,7 +371,7 @@ def test_the_member_space_include_lists_open_votes_with_only_the_members_choice(
         request=request,
     )
     assert "Des bancs à l’ombre" in html and f'href="{index.url}{proposal.pk}/"' in html
-    assert "You voted: Abstain" in html and "For" not in html
+    assert "Vous avez voté : Abstention" in html and "Pour" not in html
 
 
 def test_a_closed_votes_outcome_does_not_change_when_people_join_later(index, council_a, people):

@@ -119,7 +119,7 @@ def test_bad_files_are_refused_with_line_and_column_and_nothing_is_created(counc
         )
     messages = error.value.message_dict["candidates_file"]
     assert len(messages) == 2  # the repeated id (line 3) and the unknown age (line 4)
-    assert "3" in messages[0] and "“1”" in messages[0]
+    assert "Ligne 3" in messages[0] and "« 1 »" in messages[0]
     assert "4" in messages[1] and "vieux" in messages[1]
     assert council_a.sortition_draws.count() == 0
 
