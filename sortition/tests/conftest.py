@@ -4,7 +4,6 @@ from councils.factories import UserFactory
 from councils.models import College
 from councils.services import council_add_editor
 from sortition import samples, services
-from tests.browser.conftest import browser, live_home, page  # noqa: F401 - the browser fixtures, for test_browser
 
 
 @pytest.fixture
