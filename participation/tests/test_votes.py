@@ -423,3 +423,15 @@ def test_a_college_with_fewer_than_five_ballots_is_not_detailed(index, people):
     assert all(college.too_few_to_show for college in results.colleges)
     html = render_to_string("participation/includes/results.html", {"results": results})
     assert html.count("results__masked") == len(results.colleges) == 2
+
+
+def test_the_results_count_ballots_in_french_with_their_plural(index, people):
+    from django.template.loader import render_to_string
+
+    proposal = ProposalFactory(index=index, closed_vote=True)
+    _ballots(proposal, people)  # 2 for, 1 against, 1 abstention
+    results = services.proposal_results(proposal=Proposal.objects.get(pk=proposal.pk))
+    html = render_to_string("participation/includes/results.html", {"results": results})
+    assert "2 voix (50\u00a0%)" in html
+    assert "1 voix (25\u00a0%)" in html
+    assert "votes (" not in html
