@@ -1,7 +1,7 @@
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
@@ -154,6 +154,7 @@ class CouncilPage(RoutablePageMixin, BasePage):
         decimal_places=2,
         null=True,
         blank=True,
+        validators=[MinValueValidator(0)],
         help_text=_("Leave empty when members are not paid for attending."),
     )
     vote_results_live = models.BooleanField(

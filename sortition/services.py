@@ -482,10 +482,16 @@ def draw_invite(*, draw: SortitionDraw, by) -> dict:
         )
     people, _quotas, _features, _inputs = draw_panel(draw=draw)
     outcome = {"invited": 0, "without_email": [], "refused": [], "college": college.name}
+    seen = set()
     for person in people:
         if not person["email"]:
             outcome["without_email"].append(person["id"])
             continue
+        if person["email"].strip().lower() in seen:
+            # Two drawn people sharing an address: one invitation, the other listed to be reached otherwise.
+            outcome["refused"].append(person["id"])
+            continue
+        seen.add(person["email"].strip().lower())
         try:
             invitation_create(
                 council=council, email=person["email"], role="member", invited_by=by, college=college

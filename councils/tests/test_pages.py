@@ -165,3 +165,14 @@ def test_public_pages_run_as_many_queries_with_10_councils_as_with_2(
             html = _get_ok(client, url)
         assert 'href="/conseils/conseil-09/"' in html, "every council is in the header menu"
     assert html.count('class="council-menu__link"') == 10
+
+
+def test_an_allowance_cannot_be_negative(council_a):
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    council_a.allowance_per_session = Decimal("-20")
+    with pytest.raises(ValidationError) as error:
+        council_a.full_clean()
+    assert "allowance_per_session" in error.value.message_dict

@@ -11,7 +11,7 @@ import pytest
 from councils.factories import UserFactory
 from councils.models import Membership
 from members.models import Invitation
-from sortition import engine, services
+from sortition import engine, samples, services
 from sortition.models import DrawStatus
 
 from .conftest import pool_files
@@ -196,3 +196,16 @@ def test_sortition_rerun_prints_the_comparison(council_a, editor_a, make_draw):
     assert str(draw.seed) in out.getvalue()
     with pytest.raises(CommandError):
         call_command("sortition_rerun", "999999", stdout=io.StringIO())
+
+
+def test_drawn_people_sharing_an_address_get_one_invitation(council_a, editor_a, drawn_college, make_draw):
+    people = samples.pool(30, seed=3)
+    for person in people:
+        person["email"] = "Foyer.Commun@example.org" if person is people[0] else "foyer.commun@example.org"
+    candidates = samples.to_csv(people)
+    quotas = samples.to_csv(samples.quotas_for(people, 8, slack=0.15))
+    draw = make_draw(council=council_a, by=editor_a, panel_size=8, files=(candidates, quotas))
+    outcome = services.draw_invite(draw=draw, by=editor_a)
+    assert outcome["invited"] == 1
+    assert len(outcome["refused"]) == 7
+    assert Invitation.objects.filter(council=council_a).count() == 1
