@@ -35,6 +35,7 @@ urlpatterns += [
     path("inscriptions/", include("events.urls")),
     path("emargement/", include("attendance.urls")),
     path("mon-espace/", include("members.urls_space")),
+    path("lettre/", include("newsletter.urls")),
     path("", include("accounts.urls")),
     path("", include(wagtail_urls)),
 ]

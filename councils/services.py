@@ -60,6 +60,14 @@ CITY_MODEL_PERMISSIONS = (
     ("training", "change_editorsguide"),
     ("moderation", "moderate_councils"),
     ("jobs", "view_outboundemail"),  # the outbox, read-only: which emails left, which failed
+    # The newsletter: compose and send issues; see, export and erase subscribers (council editors never do).
+    ("newsletter", "add_newsletterissue"),
+    ("newsletter", "change_newsletterissue"),
+    ("newsletter", "delete_newsletterissue"),
+    ("newsletter", "view_newsletterissue"),
+    ("newsletter", "send_newsletterissue"),
+    ("newsletter", "view_subscriber"),
+    ("newsletter", "delete_subscriber"),
 )
 
 

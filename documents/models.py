@@ -5,6 +5,7 @@ from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel
 from wagtail.documents.models import AbstractDocument, Document
 from wagtail.models import Page
+from wagtail.search import index
 
 from core.models import BasePage
 
@@ -34,7 +35,21 @@ class CouncilDocument(AbstractDocument):
         ),
     )
 
+    #: The file's text (PDF, ODT, DOCX), extracted in the background (documents.text_extraction) and
+    #: searched with the title. Empty until extracted, or when the file has no text or could not be read.
+    extracted_text = models.TextField(_("extracted text"), blank=True, editable=False)
+    #: The file the text was extracted from (its name), so a replaced file is extracted again.
+    text_extracted_from = models.CharField(max_length=255, blank=True, editable=False)
+    #: Why extraction failed or was skipped (too large, encrypted, unreadable); empty otherwise.
+    text_extraction_error = models.CharField(max_length=500, blank=True, editable=False)
+
     admin_form_fields = (*Document.admin_form_fields, "kind", "description")
+    search_fields = [
+        *AbstractDocument.search_fields,
+        index.SearchField("description"),
+        index.SearchField("extracted_text"),
+        index.FilterField("is_ready"),
+    ]
 
     class Meta(AbstractDocument.Meta):
         verbose_name = _("document")

@@ -95,6 +95,18 @@ SCHEDULE: list[Job] = [
         weekday=6,
     ),
     Job(
+        "newsletter_deliveries_resume",
+        "newsletter.tasks.deliveries_resume",
+        "Resumes newsletter sends whose worker stopped (killed or crashed) halfway.",
+        every=timedelta(minutes=1),
+    ),
+    Job(
+        "newsletter_subscribers_purge",
+        "newsletter.tasks.subscribers_purge",
+        "Erases newsletter sign-ups never confirmed within the set delay.",
+        at=time(3, 45),
+    ),
+    Job(
         "tasks_stale_cleanup",
         "jobs.tasks.tasks_stale_cleanup",
         "Marks as failed the tasks whose worker died while running them.",

@@ -54,10 +54,13 @@ INSTALLED_APPS = [
     "attendance",
     "sortition",
     "blog",
+    "newsletter",
     "search",
     "training",
     "jobs",
     "wagtail.contrib.forms",
+    "wagtail.contrib.search_promotions",
+    "wagtail.contrib.sitemaps",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
@@ -83,6 +86,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -333,3 +337,14 @@ PARVIS_INVITATION_DAYS = 7
 # Parvis is AGPL-3.0-or-later (LICENSE): whoever runs a modified copy for the public offers its source.
 # The footer links to this address (the repository of the code this site runs).
 PARVIS_SOURCE_URL = env("SOURCE_URL", "")
+
+# Newsletter (newsletter/): double opt-in, retention of unconfirmed sign-ups, sending in batches.
+# How long an unconfirmed sign-up is kept before the daily purge erases it.
+PARVIS_NEWSLETTER_UNCONFIRMED_DAYS = int(env("NEWSLETTER_UNCONFIRMED_DAYS", "7"))
+# Deliveries claimed per batch (one SMTP connection per batch).
+PARVIS_NEWSLETTER_BATCH_SIZE = int(env("NEWSLETTER_BATCH_SIZE", "100"))
+# The sender of the newsletter (a list address; replies go to the city team).
+PARVIS_NEWSLETTER_FROM_EMAIL = env("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+# django-anymail: bounces and complaints fed back by the provider's tracking webhooks (/anymail/…) when
+# ANYMAIL_WEBHOOK_SECRET is set; the SMTP backend stays the default (README, "Newsletter").
+ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", "")} if env("ANYMAIL_WEBHOOK_SECRET", "") else {}

@@ -17,6 +17,8 @@ from jobs.schedule import SCHEDULE, Job, jobs_enqueue_due
 PARIS = ZoneInfo("Europe/Paris")
 
 EXPECTED = {
+    "newsletter_deliveries_resume": "newsletter.tasks.deliveries_resume",
+    "newsletter_subscribers_purge": "newsletter.tasks.subscribers_purge",
     "outbox_flush": "jobs.tasks.outbox_flush",
     "offers_expire": "events.tasks.offers_expire",
     "registrations_erase": "events.tasks.registrations_erase",
@@ -63,9 +65,18 @@ def test_due_jobs_enqueued_once_then_at_their_next_time(db_tasks):
     start = datetime(2026, 11, 24, 10, 0, tzinfo=PARIS)
     first = jobs_enqueue_due(now=start)
     # Periodic jobs run at once; daily and weekly ones wait for their time.
-    assert sorted(first) == ["offers_expire", "outbox_flush", "tasks_stale_cleanup"]
+    assert sorted(first) == [
+        "newsletter_deliveries_resume",
+        "offers_expire",
+        "outbox_flush",
+        "tasks_stale_cleanup",
+    ]
     assert jobs_enqueue_due(now=start + timedelta(seconds=30)) == []
-    assert sorted(jobs_enqueue_due(now=start + timedelta(minutes=1))) == ["offers_expire", "outbox_flush"]
+    assert sorted(jobs_enqueue_due(now=start + timedelta(minutes=1))) == [
+        "newsletter_deliveries_resume",
+        "offers_expire",
+        "outbox_flush",
+    ]
     assert ScheduledJob.objects.get(name="registrations_erase").next_run_at == datetime(
         2026, 11, 25, 3, 30, tzinfo=PARIS
     )

@@ -1,0 +1,1 @@
+"""Admin screens of the newsletter (see wagtail_hooks)."""

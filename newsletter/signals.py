@@ -1,0 +1,1 @@
+"""Feedback from the mail provider (bounces, complaints) through django-anymail's tracking webhooks."""

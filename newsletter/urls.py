@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "newsletter"
+
+urlpatterns = [
+    path("", views.newsletter_page, name="page"),
+    path("inscription/", views.subscribe, name="subscribe"),
+    path("inscription/envoyee/", views.subscribe_done, name="subscribe_done"),
+    path("confirmer/<str:token>/", views.confirm, name="confirm"),
+    path("preferences/<str:token>/", views.preferences, name="preferences"),
+    path("preferences/", views.preferences_request, name="preferences_request"),
+    path("desinscription/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("archives/<int:issue_id>/", views.issue_archive, name="issue"),
+]
