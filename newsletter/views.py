@@ -8,4 +8,4 @@ def _todo(*args, **kwargs):
 
 
 newsletter_page = subscribe = subscribe_done = confirm = preferences = preferences_request = _todo
-unsubscribe = issue_archive = _todo
+unsubscribe = _todo
