@@ -5,7 +5,6 @@ Who may open them: the council's editors and the communications team. Anyone els
 session or council exists or not (the admin guard middleware refuses first when the page is out of reach).
 """
 
-import csv
 import io
 
 from django.contrib import messages
@@ -22,6 +21,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from core.spreadsheets import BOM, csv_cell, excel_writer
 from councils.models import CouncilPage
 from meetings.models import MeetingPage
 
@@ -30,17 +30,9 @@ from .chart import chart_summary
 from .forms import GroupsForm, PeriodForm
 from .models import AttendanceStatus, CheckInCode, GroupDraw
 
-CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def forbidden(request):
     return permission_denied(request, PermissionDenied())
-
-
-def csv_cell(value) -> str:
-    """Text a spreadsheet never runs as a formula (see `events.admin_views.csv_cell`)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(CSV_FORMULA_STARTS) else text
 
 
 def _private(response):
@@ -340,8 +332,8 @@ class AllowanceCsvView(CouncilMixin, View):
             start, end = form.cleaned_data.get("start"), form.cleaned_data.get("end")
         report = services.allowance_report(council=self.council, start=start, end=end)
         buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        buffer.write(BOM)
+        writer = excel_writer(buffer)
         writer.writerow(
             [
                 _("Last name"),

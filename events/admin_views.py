@@ -6,7 +6,6 @@ Who may open them: whoever may edit the event page (`organisers.can_organise`). 
 through `core.admin_guards.AdminObjectGuardMiddleware` like every admin URL naming a page.
 """
 
-import csv
 import io
 
 from django.contrib import messages
@@ -26,10 +25,10 @@ from django.views.generic import TemplateView, View
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from core.spreadsheets import BOM, csv_cell, excel_writer
+
 from .models import EventPage, Registration, RegistrationStatus
 from .organisers import can_organise, events_organised_by, registration_attendance_set
-
-CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def forbidden(request):
@@ -155,13 +154,6 @@ class RegistrationsView(EventRegistrationsMixin, TemplateView):
         return context
 
 
-def csv_cell(value) -> str:
-    """A cell a spreadsheet shows as text: a value starting with = + - @ (or a tab, a carriage return) is
-    prefixed with an apostrophe, so that it is never run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(CSV_FORMULA_STARTS) else text
-
-
 def _when(value):
     return formats.date_format(timezone.localtime(value), "d/m/Y H:i") if value else ""
 
@@ -171,8 +163,8 @@ class RegistrationsExportView(EventRegistrationsMixin, View):
 
     def get(self, request, *args, **kwargs):
         buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        buffer.write(BOM)
+        writer = excel_writer(buffer)
         writer.writerow(
             [
                 _("Name"),

@@ -6,7 +6,6 @@ members). Anyone else gets a 403, whether the council or the draw exists or not.
 personal data: it is shown only here.
 """
 
-import csv
 import io
 
 from django.contrib import messages
@@ -21,22 +20,16 @@ from django.views.generic import FormView, TemplateView, View
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from core.spreadsheets import BOM, csv_cell, excel_writer
 from councils.models import CouncilPage
 
 from . import samples, services
 from .forms import ALGORITHM_LABELS, DrawForm
 from .models import DrawStatus, SortitionDraw
 
-CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def forbidden(request):
     return permission_denied(request, PermissionDenied())
-
-
-def csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(CSV_FORMULA_STARTS) else text
 
 
 def _csv_response(text, filename):
@@ -171,9 +164,9 @@ class ExampleView(View):
             return forbidden(request)
         candidates, quotas = samples.example_files()
         if kind == "candidats":
-            return _csv_response("\ufeff" + candidates, "exemple-candidats.csv")
+            return _csv_response(BOM + candidates, "exemple-candidats.csv")
         if kind == "quotas":
-            return _csv_response("\ufeff" + quotas, "exemple-quotas.csv")
+            return _csv_response(BOM + quotas, "exemple-quotas.csv")
         raise Http404
 
 
@@ -302,8 +295,8 @@ class DrawFileView(DrawMixin, View):
             raise Http404
         people, _quotas, features, inputs = services.draw_panel(draw=draw)
         buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        buffer.write(BOM)
+        writer = excel_writer(buffer)
         writer.writerow(
             [
                 csv_cell(c)

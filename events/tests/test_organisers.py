@@ -10,10 +10,10 @@ from django.utils import timezone
 
 import pytest
 
+from core.spreadsheets import csv_cell
 from councils.factories import UserFactory
 from councils.services import council_add_editor
 from events import seats
-from events.admin_views import csv_cell
 from events.models import EventSeats, Registration, RegistrationStatus
 from events.organisers import event_organisers, seats_thresholds_notify, seats_thresholds_rearm
 from events.tests.waitlist_helpers import confirmed, event_publish, waiting
