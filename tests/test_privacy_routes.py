@@ -165,13 +165,19 @@ def test_private_document_never_appears_on_public_listings(client, world, member
         assert SECRET_DOCUMENT not in client.get(url).content.decode(), url
 
 
-@pytest.mark.parametrize("who", ["anonymous", "member_b", "member_a"])
+@pytest.mark.parametrize("who", ["anonymous", "member_b"])
 def test_search_never_returns_a_private_meeting(client, world, who, request):
     login(client, who, request)
     found = client.get("/recherche/", {"q": "séance"}).content.decode()
     assert PUBLIC_MEETING in found  # the search does find meetings…
     assert SECRET_MEETING not in found  # …but never the members-only one
     assert SECRET_MEETING not in client.get("/recherche/", {"q": "huis clos"}).content.decode()
+
+
+def test_search_finds_the_members_only_meeting_for_its_councils_members(client, world):
+    client.force_login(world["member_a"])
+    assert SECRET_MEETING in client.get("/recherche/", {"q": "huis clos"}).content.decode()
+    assert SECRET_DOCUMENT in client.get("/recherche/", {"q": "note interne"}).content.decode()
 
 
 def test_the_sandbox_council_stays_out_of_every_public_listing_feed_and_search(

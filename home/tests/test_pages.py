@@ -93,8 +93,10 @@ def test_home_page_renders_the_frame_the_next_meetings_and_the_councils(client, 
     assert html.count('<footer class="site-footer"') == 1
     assert 'href="/conseils/conseil-00/"' in html and 'href="/conseils/conseil-01/"' in html
     assert "Séance à venir Conseil 00" in html and "Séance à venir Conseil 01" in html
-    # Self-hosted assets only.
-    assert not re.search(r'(src|href)="(https?:)?//', html.split("<body")[0])
+    # Self-hosted assets only (the canonical link is no asset: it names this very page, absolutely).
+    head = html.split("<body")[0]
+    assert '<link rel="canonical" href="http://testserver/">' in head
+    assert not re.search(r'(src|href)="(https?:)?//', head.replace('href="http://testserver/"', ""))
 
 
 def test_standard_page_renders_its_intro_and_every_body_block(client, home):
@@ -252,7 +254,7 @@ def test_search_page_labels_its_field_and_paginates_results(client, home, counci
     html = _get_ok(client, "/recherche/?q=participatif").content.decode()
     assert '<label for="search-page-q">' in html
     assert 'value="participatif"' in html
-    assert html.count('class="search-results__item"') == 10
+    assert html.count('<li class="search-result">') == 10
     assert 'href="?q=participatif&amp;page=2"' in html
 
 
