@@ -138,7 +138,7 @@ def test_documents_page_runs_the_same_number_of_queries_whatever_the_number_of_d
     with django_assert_num_queries(len(baseline)):
         response = client.get(documents_page.url)
     assert len(titles(response)) == 40
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(28):
         client.get(documents_page.url)
 
 
