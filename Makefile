@@ -83,7 +83,7 @@ test: system-deps lint check node-deps ## Run the whole suite against PostgreSQL
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: bench
-bench: install-dev ## Benchmarks: run each bench/*.py in turn (sortition: 2,000 candidates with legacy, 400 with maximin)
+bench: install-dev ## Benchmarks: run each bench/*.py in turn (newsletter: an issue to 10,000 subscribers through a local SMTP sink, 1 and 2 senders; sortition: 2,000 candidates with legacy, 400 with maximin)
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean: ## Remove the virtual environment, the demo database and collected files

@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from core import seo
 from core.admin_guards import admin_url_overrides
 from documents import views as document_views
 from images.urls import public_media_urlpatterns
@@ -16,7 +17,10 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/<int:document_id>/", document_views.document_by_id, name="document_by_id"),
     path("documents/", include(wagtaildocs_urls)),
+    path("recherche/suggestions/", search_views.suggestions, name="search_suggestions"),
     path("recherche/", search_views.search, name="search"),
+    path("sitemap.xml", seo.sitemap, name="sitemap"),
+    path("robots.txt", seo.robots_txt, name="robots_txt"),
     path("signaler/", include("moderation.urls")),
     path("images-privees/", include("images.urls")),
 ]
@@ -29,6 +33,11 @@ if settings.DEBUG:
     # collection's view restrictions. Production must likewise never serve MEDIA_ROOT/documents/
     # nor MEDIA_ROOT/private/.
     urlpatterns += public_media_urlpatterns()
+
+if settings.ANYMAIL:
+    # The provider's bounce and complaint webhooks (/anymail/<esp>/tracking/, basic auth with
+    # ANYMAIL_WEBHOOK_SECRET): newsletter.signals marks the subscriber bounced, complained or unsubscribed.
+    urlpatterns += [path("anymail/", include("anymail.urls"))]
 
 urlpatterns += [
     path("invitation/", include("members.urls")),

@@ -68,6 +68,13 @@ CITY_MODEL_PERMISSIONS = (
     ("newsletter", "send_newsletterissue"),
     ("newsletter", "view_subscriber"),
     ("newsletter", "delete_subscriber"),
+    ("newsletter", "add_consenttext"),
+    ("newsletter", "view_consenttext"),
+    ("newsletter", "delete_consenttext"),  # only a version nobody accepted (the view refuses the others)
+    # Promoted search results (Settings > Promoted search results): the communications team's picks.
+    ("wagtailsearchpromotions", "add_searchpromotion"),
+    ("wagtailsearchpromotions", "change_searchpromotion"),
+    ("wagtailsearchpromotions", "delete_searchpromotion"),
 )
 
 

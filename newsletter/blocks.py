@@ -1,5 +1,6 @@
-"""Blocks of a newsletter issue. Each renders for email (tables-free, inline-safe markup, absolute links)
-with its own template under templates/newsletter/blocks/; the plain-text part is built from the HTML."""
+"""Blocks of a newsletter issue. Each renders for email (inline styles, absolute links)
+with its own template under templates/newsletter/blocks/; the plain-text part has its own template
+(templates/newsletter/email/issue.txt)."""
 
 from django.utils.translation import gettext_lazy as _
 

@@ -24,6 +24,7 @@ def current_consent() -> ConsentText:
 class SubscriberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Subscriber
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"lecteur{n}@example.org")
     status = SubscriberStatus.CONFIRMED
@@ -43,6 +44,7 @@ class SubscriberFactory(factory.django.DjangoModelFactory):
 class NewsletterIssueFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = NewsletterIssue
+        skip_postgeneration_save = True
 
     subject = factory.Sequence(lambda n: f"Lettre n° {n}")
     intro = "<p>Les nouvelles du mois.</p>"

@@ -200,6 +200,11 @@ class NewsletterIssue(PreviewableMixin, models.Model):
     def get_preview_template(self, request, mode_name):
         return "newsletter/email/issue.html"
 
+    @property
+    def preview_modes(self):
+        """The HTML email (default) and its plain-text part (newsletter.admin_issues renders both)."""
+        return [("", _("HTML email")), ("text", _("Plain text"))]
+
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", pgettext_lazy("delivery status", "To send")

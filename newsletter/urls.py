@@ -12,5 +12,5 @@ urlpatterns = [
     path("preferences/<str:token>/", views.preferences, name="preferences"),
     path("preferences/", views.preferences_request, name="preferences_request"),
     path("desinscription/<str:token>/", views.unsubscribe, name="unsubscribe"),
-    path("archives/<int:issue_id>/", views_archive.issue_archive, name="issue"),
+    path("archives/<int:newsletter_issue_id>/", views_archive.issue_archive, name="issue"),
 ]

@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.seo.RobotsHeaderMiddleware",  # X-Robots-Tag: noindex on private documents and images
     "core.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.admin_guards.AdminObjectGuardMiddleware",  # 403 when an admin URL names what one may not see
@@ -221,11 +222,25 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Wagtail
 WAGTAIL_SITE_NAME = env("SITE_NAME", "Parvis")
 WAGTAILADMIN_BASE_URL = env("BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# search/backend.py: French stemming over unaccented words on PostgreSQL (options dropped on SQLite).
+WAGTAILSEARCH_BACKENDS = {
+    "default": {
+        "BACKEND": "search.backend",
+        "SEARCH_CONFIG": "french_unaccent",
+        "AUTOCOMPLETE_CONFIG": "simple_unaccent",
+    }
+}
 WAGTAILDOCS_DOCUMENT_MODEL = "documents.CouncilDocument"
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "documents.forms.CouncilDocumentForm"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "odp", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Text of PDF, ODT, DOCX, TXT and CSV documents, extracted in the background and searched
+# (documents/text_extraction.py): larger files are skipped; a child process per file, killed after the
+# timeout, within a memory limit; at most this many pages and characters are kept.
+PARVIS_DOCUMENT_TEXT_MAX_BYTES = WAGTAILDOCS_MAX_UPLOAD_SIZE
+PARVIS_DOCUMENT_TEXT_TIMEOUT = int(env("DOCUMENT_TEXT_TIMEOUT", "60"))
+PARVIS_DOCUMENT_TEXT_MAX_PAGES = 300
+PARVIS_DOCUMENT_TEXT_MAX_CHARS = 500_000
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 # Images of private collections are stored under MEDIA_ROOT/private/ and served by images.views.
 WAGTAILIMAGES_IMAGE_MODEL = "images.CouncilImage"
@@ -343,6 +358,10 @@ PARVIS_SOURCE_URL = env("SOURCE_URL", "")
 PARVIS_NEWSLETTER_UNCONFIRMED_DAYS = int(env("NEWSLETTER_UNCONFIRMED_DAYS", "7"))
 # Deliveries claimed per batch (one SMTP connection per batch).
 PARVIS_NEWSLETTER_BATCH_SIZE = int(env("NEWSLETTER_BATCH_SIZE", "100"))
+# Sends enqueued per issue: with that many workers running, they share the batches (1 by default).
+PARVIS_NEWSLETTER_SENDERS = int(env("NEWSLETTER_SENDERS", "1"))
+# SMTP connections each send uses at once (each with its own database connection; PostgreSQL only).
+PARVIS_NEWSLETTER_THREADS = int(env("NEWSLETTER_THREADS", "2"))
 # The sender of the newsletter (a list address; replies go to the city team).
 PARVIS_NEWSLETTER_FROM_EMAIL = env("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
 # django-anymail: bounces and complaints fed back by the provider's tracking webhooks (/anymail/…) when

@@ -61,6 +61,15 @@ from home import demo_content, demo_participation
 from home.models import SiteSettings, StandardPage
 from jobs.models import OutboundEmail
 from meetings.models import MeetingFormat, MeetingPage, MeetingStatus, MinutesStatus
+from newsletter.models import (
+    Delivery,
+    DeliveryStatus,
+    IssueStatus,
+    NewsletterIssue,
+    Subscriber,
+    SubscriberStatus,
+    Subscription,
+)
 from participation.models import Proposal, ProposalKind, Vote, VoteChoice
 from participation.services import (
     proposal_results,
@@ -133,6 +142,10 @@ def counts():
         "votes": Vote.objects.count(),
         "working groups": WorkingGroupPage.objects.count(),
         "history": ModelLogEntry.objects.count() + PageLogEntry.objects.count(),
+        "subscribers": Subscriber.objects.count(),
+        "subscriptions": Subscription.objects.count(),
+        "issues": NewsletterIssue.objects.count(),
+        "deliveries": Delivery.objects.count(),
     }
 
 
@@ -471,6 +484,25 @@ def test_demo_emails_go_only_to_the_demos_own_domain(demo):
     )
     registrants = Registration.objects.values_list("email", flat=True)
     assert len(set(registrants)) == len(registrants)
+
+
+def test_the_newsletter_has_readers_a_sent_issue_online_and_a_draft(demo, client):
+    readers = Subscriber.objects.filter(status=SubscriberStatus.CONFIRMED)
+    assert readers.count() == 12
+    assert all(r.email.endswith(f".{demo_content.EMAIL_DOMAIN}") for r in Subscriber.objects.all())
+    sent = NewsletterIssue.objects.get(status=IssueStatus.SENT)
+    draft = NewsletterIssue.objects.get(status=IssueStatus.DRAFT)
+    # Every confirmed reader got the sent issue, once; nobody else did.
+    assert sorted(sent.deliveries.values_list("subscriber__email", flat=True)) == sorted(
+        readers.values_list("email", flat=True)
+    )
+    assert set(sent.deliveries.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    assert client.get(f"/lettre/archives/{sent.pk}/").status_code == 200
+    assert client.get(f"/lettre/archives/{draft.pk}/").status_code == 404
+    # The draft goes to the city's list and every council's but the sandbox's.
+    assert draft.lists.filter(council__isnull=True).exists()
+    assert not draft.lists.filter(council__is_sandbox=True).exists()
+    assert draft.lists.count() == CouncilPage.objects.filter(is_sandbox=False).count() + 1
 
 
 def test_the_demo_command_imports_no_test_tool():

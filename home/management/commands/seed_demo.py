@@ -47,6 +47,7 @@ from events.models import EventIndexPage, EventPage, EventRoom, EventSession, Re
 from events.registrations import registration_cancel, registration_create
 from home import demo_content as content
 from home.demo_content import body_blocks, news_body_blocks
+from home.demo_newsletter import newsletter_demo_seed
 from home.demo_participation import ParticipationSeeder
 from home.models import SiteSettings, StandardPage
 from home.services import site_structure_ensure
@@ -199,6 +200,8 @@ class DemoSeeder:
         self.events(home, index)
         # After the sessions and the accounts: the assembly's members, attendance, votes; a working group.
         ParticipationSeeder(self).run()
+        # Last: the newsletter's issues gather what the councils published.
+        newsletter_demo_seed(log=self.log)
 
     def council_index(self):
         return CouncilIndexPage.objects.get()

@@ -115,7 +115,7 @@ class Command(BaseCommand):
     def logging_configure(self, verbosity: int) -> None:
         """Our one line per task replaces django-tasks' two (started, finished); its errors still show."""
         level = logging.WARNING if verbosity == 0 else logging.DEBUG if verbosity > 1 else logging.INFO
-        for name in ("jobs", "training"):
+        for name in ("jobs", "training", "newsletter"):
             logging.getLogger(name).setLevel(level)
         quiet = logging.DEBUG if verbosity > 1 else logging.WARNING
         for name in ("django_tasks", "django_tasks_db"):
