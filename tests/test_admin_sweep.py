@@ -25,8 +25,10 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -61,6 +63,7 @@ from councils.services import communications_team_group, council_add_editor, cou
 from events.factories import RegistrationEventFactory, RegistrationFactory
 from home.models import StandardPage
 from meetings.factories import MeetingIndexPageFactory
+from newsletter.factories import NewsletterIssueFactory, SubscriberFactory, council_list
 
 # Every secret of council A carries this token, so that a leak is easy to spot and to name.
 TOKEN = "quxalpha"
@@ -293,6 +296,7 @@ def _secrets(a):
     )
     secrets |= {person.last_name for person in p.people}
     secrets.add(p.group.title)
+    secrets |= {a.newsletter.subscriber.email, a.newsletter.issue.subject}
     assert all(TOKEN in secret.lower() for secret in secrets), secrets
     return sorted(secrets)
 
@@ -321,6 +325,15 @@ def world(django_db_setup, django_db_blocker):
         a.participation = _participation_content(council_a, "a", editor_a, member_a, secret=True)
         b_member = _user("membre-b-conseil", council_b, "member")
         b.participation = _participation_content(council_b, "b", editor_b, b_member, secret=False)
+        # The newsletter: a reader of A's list and an issue, which B's editor and member must never see.
+        a.newsletter = SimpleNamespace(
+            subscriber=SubscriberFactory(
+                email=f"lecteur-{TOKEN}@example.org", lists=[council_list(council_a)]
+            ),
+            issue=NewsletterIssueFactory(
+                subject=f"Lettre {TOKEN} de novembre", lists=[council_list(council_a)]
+            ),
+        )
         for council in (a, b):
             p = council.participation
             council.pages = council.page_objects = [*council.pages, p.group, p.meeting, *p.indexes]
@@ -723,47 +736,95 @@ def _body(response):
     return response.content
 
 
+def _messages(response):
+    """The text of the messages a response queues for the next page (Django's cookie storage): read where
+    they are set, so that a message naming A's content is caught even if no later page shows it."""
+    morsel = response.cookies.get(CookieStorage.cookie_name)
+    if morsel is None or not morsel.value:
+        return b""
+    messages = CookieStorage(HttpRequest())._decode(morsel.value)
+    if messages is None:  # a cookie that does not decode is shown as is
+        return morsel.value.encode()
+    return " ".join(str(getattr(message, "message", message)) for message in messages).encode()
+
+
+def _counts_then_rollback(tables):
+    """`write_counts`, then back to the request savepoint, in one round trip: the counts are read first,
+    inside the request's savepoint, as `write_counts` would (and rolling back does not lower them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables "
+            "WHERE relname = ANY(%s); ROLLBACK TO SAVEPOINT sweep_request",
+            [tables],
+        )
+        return dict(cursor.fetchall())
+
+
+def _rollback_to_request_savepoint():
+    """After a request that broke the transaction: undo it, as leaving an `atomic` block would."""
+    connection.needs_rollback = False
+    with connection.cursor() as cursor:
+        cursor.execute("ROLLBACK TO SAVEPOINT sweep_request")
+
+
 def run_sweep(world, role, *, secrets, methods=("get", "post"), queries=True, mixed=True):
+    """Each request runs after one savepoint, rolled back to once the response is read: `ROLLBACK TO
+    SAVEPOINT` keeps the savepoint for the next request, and the write counts of the request just made
+    travel with it — one round trip per request where an `atomic` block per request took three (and two
+    more for the counts around a POST). The counts after a request are the counts before the next one."""
     filler = Filler(world)
     tables = _tables()
     client = Client(raise_request_exception=False)
     result = Sweep(patterns=admin_patterns())
     lowered = [(secret, secret.lower().encode()) for secret in secrets]
-    for pattern in result.patterns:
-        urls = urls_for(pattern, filler, mixed=mixed)
-        if urls:
-            result.swept_patterns.add(pattern.label)
-        started = time.monotonic()
-        variants = query_strings(world, pattern) if queries else [""]
-        for url, query, method in itertools.product(urls, variants, methods):
-            result.urls += 1
-            client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
-            with transaction.atomic():
-                before = write_counts(tables)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SAVEPOINT sweep_request")
+        before = write_counts(tables)
+        for pattern in result.patterns:
+            urls = urls_for(pattern, filler, mixed=mixed)
+            if urls:
+                result.swept_patterns.add(pattern.label)
+            started = time.monotonic()
+            variants = query_strings(world, pattern) if queries else [""]
+            for url, query, method in itertools.product(urls, variants, methods):
+                result.urls += 1
+                client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
+                callbacks = len(connection.run_on_commit)
                 response = getattr(client, method)(url + query)
                 result.requests += 1
                 result.statuses[response.status_code] = result.statuses.get(response.status_code, 0) + 1
-                seen = (_body(response) + response.get("Location", "").encode()).lower()
+                seen = b"\n".join(
+                    (_body(response), response.get("Location", "").encode(), _messages(response))
+                ).lower()
+                # Each request starts without the messages of the previous ones (checked above, where they
+                # were set): otherwise the cookie grows to hundreds of messages, decoded on every request.
+                client.cookies.pop(CookieStorage.cookie_name, None)
                 for secret, needle in lowered:
                     if needle in seen:
                         result.leaks.append(
                             (pattern.label, method.upper(), url + query, response.status_code, secret)
                         )
                 try:
-                    # Writes are looked for after each POST (GET is a safe method; it is rolled back too).
-                    after = write_counts(tables) if method == "post" else before
+                    after = _counts_then_rollback(tables)
                 except DatabaseError:
                     after = None
+                    _rollback_to_request_savepoint()
+                # What the request left to run on commit goes with its rollback (as an `atomic` block's).
+                del connection.run_on_commit[callbacks:]
+                # Writes are looked for around each POST (GET is a safe method; it is rolled back too).
+                if method == "post" and after is None:
                     result.errors.append((pattern.label, method.upper(), url + query, response.status_code))
-                if after is not None and after != before:
+                elif method == "post" and after != before:
                     changed = sorted(t for t in after if after[t] != before.get(t))
                     result.writes.append(
                         (pattern.label, method.upper(), url + query, response.status_code, changed)
                     )
-                if response.status_code >= 500 and after is not None:
+                if response.status_code >= 500 and (after is not None or method == "get"):
                     result.errors.append((pattern.label, method.upper(), url + query, response.status_code))
-                transaction.set_rollback(True)
-        result.timings[pattern.label] = result.timings.get(pattern.label, 0) + time.monotonic() - started
+                before = after if after is not None else write_counts(tables)
+            result.timings[pattern.label] = result.timings.get(pattern.label, 0) + time.monotonic() - started
+        transaction.set_rollback(True)
     return result
 
 
