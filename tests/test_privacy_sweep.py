@@ -48,6 +48,8 @@ from documents.services import document_create
 from events.factories import EventPageFactory, RegistrationEventFactory, RegistrationFactory
 from events.tests.helpers import meeting_make_private, meeting_publish
 from home.models import StandardPage
+from newsletter.factories import NewsletterIssueFactory, SubscriberFactory, city_list, council_list
+from newsletter.models import IssueStatus, NewsletterIssue
 from tests.routes import RouteFiller, public_routes_with_pages
 
 SECRET = "cormoran"
@@ -322,6 +324,25 @@ def world(django_db_setup, django_db_blocker):
             )
         )
         draw = _sortition(council_a, editor_a)
+        # The newsletter: a reader's address, and a sent issue whose blocks point at A's private things
+        # (the admin refuses them; written directly, as a page made private after saving would leave them).
+        subscriber = SubscriberFactory(
+            email="lecteur-cormoran@example.org", lists=[city_list(), council_list(council_a)]
+        )
+        issue = NewsletterIssueFactory(
+            subject="Lettre publique", lists=[city_list(), council_list(council_a)]
+        )
+        issue.intro = f'<p>Voir <a linktype="page" id="{members_page.pk}">ce lien</a>.</p>'
+        issue.body = [
+            {"type": "page", "value": {"page": members_page.pk, "text": ""}},
+            {"type": "page", "value": {"page": group_page.pk, "text": ""}},
+            {"type": "document", "value": {"document": document.pk, "label": ""}},
+            {"type": "image", "value": {"image": image.pk, "decorative": False, "alt_text": "Une vue"}},
+        ]
+        issue.save()
+        NewsletterIssue.objects.filter(pk=issue.pk).update(
+            status=IssueStatus.SENT, send_requested_at=timezone.now(), sent_at=timezone.now()
+        )
 
         rendition = image.get_rendition("width-800")
         group_rendition = group_image.get_rendition("width-800")
@@ -374,6 +395,8 @@ def world(django_db_setup, django_db_blocker):
             group_document,
             image,
             group_image,
+            issue,
+            subscriber,
         ]
         yield {
             "filler": RouteFiller(values, rows),
