@@ -101,21 +101,21 @@ def test_full_without_waiting_list_shows_no_form(client, make_event):
     registration_create(event=event, name="A", email="a@example.org", consent=True)
     html = client.get(event.url).content.decode()
     assert "L’événement est complet et n’a pas de liste d’attente" in html
-    assert 'name="email"' not in html
+    assert 'class="registration-form"' not in html
 
 
 def test_not_yet_open_says_when_it_opens(client, make_event):
     event = make_event(registration_opens_at=timezone.now() + timedelta(days=3))
     html = client.get(event.url).content.decode()
     assert "Les inscriptions ouvriront le" in html
-    assert 'name="email"' not in html
+    assert 'class="registration-form"' not in html
 
 
 def test_closed_says_so(client, make_event):
     event = make_event(registration_closes_at=timezone.now() - timedelta(hours=1))
     html = client.get(event.url).content.decode()
     assert "Les inscriptions sont closes." in html
-    assert 'name="email"' not in html
+    assert 'class="registration-form"' not in html
 
 
 def test_external_registration_is_a_link_to_the_other_site(client, make_event):
@@ -125,7 +125,7 @@ def test_external_registration_is_a_link_to_the_other_site(client, make_event):
     html = client.get(event.url).content.decode()
     assert '<a class="button" href="https://billetterie.exemple.fr/rdv" rel="noopener">' in html
     assert "S’inscrire sur billetterie.exemple.fr" in html
-    assert 'name="email"' not in html
+    assert 'class="registration-form"' not in html
 
 
 def test_no_registration_shows_no_block(client, make_event):
