@@ -32,6 +32,7 @@ from django.views.decorators.http import require_safe
 
 from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
+from wagtail.forms import PasswordViewRestrictionForm
 from wagtail.images.models import SourceImageIOError
 from wagtail.models import Page, Site
 
@@ -150,6 +151,9 @@ def served_page(context):
     may be one the reader cannot open (the password form names any page by id)."""
     page = context.get("page")
     if not isinstance(page, Page):
+        return None
+    if isinstance(context.get("form"), PasswordViewRestrictionForm):
+        # Wagtail's password form, answered at the protected page's own address: the page is not served.
         return None
     request = context.get("request")
     if request is None:

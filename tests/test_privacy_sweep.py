@@ -276,6 +276,13 @@ def world(django_db_setup, django_db_blocker):
             page=members_page, restriction_type=PageViewRestriction.GROUPS
         )
         restriction.groups.add(members_a)
+        # A page behind a shared password: Wagtail answers its form at the page's own address.
+        password_page = _standard_page(council_a, "Dossier Cormoran", "dossier-protege")
+        password_page.search_description = "Négociation Cormoran"
+        password_page.save_revision().publish()
+        PageViewRestriction.objects.create(
+            page=password_page, restriction_type=PageViewRestriction.PASSWORD, password="cormoran-mdp"
+        )
         _standard_page(
             council_a,
             "Compte rendu public",
@@ -374,6 +381,7 @@ def world(django_db_setup, django_db_blocker):
         }
         pages = [
             members_page,
+            password_page,
             private_meeting,
             private_event,
             private_post,

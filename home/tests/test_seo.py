@@ -481,7 +481,7 @@ def test_a_page_in_another_views_context_lends_nothing_to_the_head(world, client
     assert response.status_code == 200
     html = head(response.content.decode())
     assert "Espace membres" not in html and "espace-membres" not in html
-    assert meta(html, "property", "og:title") == ["Parvis"]
+    assert meta(html, "property", "og:title") == []  # the password form's head describes nothing
     assert NOINDEX in html
 
 
@@ -567,3 +567,24 @@ def test_a_rich_text_introduction_becomes_plain_text_for_the_description():
     assert text_excerpt("<p>Rencontres &amp; ateliers&nbsp;: <b>tous</b>\n les mois</p>") == (
         "Rencontres & ateliers : tous les mois"
     )
+
+
+def test_the_password_form_of_a_protected_page_names_nothing_of_it_and_is_not_indexed(
+    world, client, council_factory
+):
+    from home.factories import StandardPageFactory
+
+    page = StandardPageFactory(
+        parent=council_factory(title="Conseil des Arcades", slug="arcades"),
+        title="Projet de rachat Dupont",
+        slug="rachat",
+        intro="Négociation Dupont",
+    )
+    page.save_revision().publish()
+    PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.PASSWORD, password="s3"
+    )
+    body = client.get(page.url).content.decode()
+    assert 'name="password"' in body  # Wagtail's password form, at the page's own address
+    assert "Dupont" not in body  # no title, description or image in the head (og:, twitter:)
+    assert '<meta name="robots" content="noindex">' in body
