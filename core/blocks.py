@@ -7,6 +7,8 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
 
+from core.visibility import collection_is_private
+
 
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(label=_("Text"), max_length=200)
@@ -41,6 +43,14 @@ class DocumentLinkBlock(blocks.StructBlock):
         label = _("Document")
         template = "blocks/document_link_block.html"
 
+    def get_searchable_content(self, value):
+        """The link text is indexed only for a public document: a private one is not shown on a public
+        page, so its label must not be found (nor quoted in an extract) by searching that page."""
+        document = value.get("document") if value else None
+        if document is None or collection_is_private(document.collection_id):
+            return []
+        return super().get_searchable_content(value)
+
 
 class CaptionedImageBlock(ImageBlock):
     """An image with its alt text (required unless marked decorative) and an optional caption."""
@@ -49,6 +59,12 @@ class CaptionedImageBlock(ImageBlock):
         icon = "image"
         label = _("Image")
         template = "blocks/image_block.html"
+
+    def get_searchable_content(self, value):
+        """The alt text is indexed only for a public image (see `DocumentLinkBlock`)."""
+        if not value or collection_is_private(value.collection_id):
+            return []
+        return super().get_searchable_content(value)
 
 
 class VideoBlock(blocks.StructBlock):
