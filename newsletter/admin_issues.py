@@ -123,6 +123,12 @@ class IssueForm(WagtailAdminModelForm):
             self.fields["lists"].widget = forms.CheckboxSelectMultiple()
             self.fields["lists"].widget.choices = self.fields["lists"].choices
 
+    def clean_subject(self):
+        subject = self.cleaned_data["subject"]
+        if "\n" in subject or "\r" in subject:
+            raise forms.ValidationError(_("The subject must fit on one line."))
+        return subject.strip()
+
     def _post_clean(self):
         super()._post_clean()
         for field_name, problems in composing.issue_private_reference_errors(issue=self.instance).items():

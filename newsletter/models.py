@@ -16,6 +16,8 @@ from django.utils.translation import pgettext_lazy
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import PreviewableMixin
 
+from core.visibility import listed_pages
+
 from .blocks import IssueBodyBlock
 
 
@@ -42,9 +44,10 @@ class ConsentText(models.Model):
 
 class NewsletterListQuerySet(models.QuerySet):
     def offered(self):
-        """The lists a reader may choose: the city's, and each live council outside the sandbox."""
+        """The lists a reader may choose: the city's, and each listed council (live, public, outside the
+        sandbox): a members-only council is neither named nor offered."""
         return self.filter(
-            models.Q(council__isnull=True) | models.Q(council__live=True, council__is_sandbox=False)
+            models.Q(council__isnull=True) | models.Q(council__in=listed_pages().values("pk"))
         ).order_by(models.F("council").asc(nulls_first=True), "council__title")
 
 

@@ -50,7 +50,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
@@ -89,7 +89,10 @@ BATCH_LOCK_BASE = 0x4E4C << 48
 ISSUE_LOCK_BASE = 0x4E49 << 48
 
 #: Errors of one message or one recipient: the connection stays usable (smtplib sent RSET).
-RECIPIENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
+#: Refusals of one message, not of the connection: the server's word on one address, or a message that
+#: cannot be written at all (a header Django refuses, e.g. a line break in a subject saved before the form
+#: checked it) — that delivery fails with its reason and the batch goes on.
+RECIPIENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, BadHeaderError)
 
 SEND_PERMISSION = "newsletter.send_newsletterissue"
 

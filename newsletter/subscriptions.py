@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Exists, F, Q, Value
+from django.db.models import Case, CharField, Exists, F, Q, Value, When
 from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -208,8 +208,11 @@ def newsletter_subscribe(*, email, lists, consent_text, source, now=None) -> Sub
     - pending: lists and consent replaced by the new ones; a new confirmation (throttled);
     - confirmed: nothing changes (an anonymous form cannot change someone's lists); their preferences
       link, once a day at most;
-    - unsubscribed, bounced, marked as spam: pending again with the new consent (the old links are void),
-      to be confirmed like a new sign-up.
+    - unsubscribed: stays unsubscribed (the proof of leaving is kept) until the confirm button; the new
+      consent and lists are recorded, the old links voided, a confirmation sent;
+    - marked as spam, or an address that bounced: nothing changes and nothing is sent — a form anyone
+      can fill in must not write again to someone who reported the newsletter, nor to a dead mailbox
+      (the city team erases the row if the person asks to come back).
     """
     now = now or timezone.now()
     email = _normalise(email)
@@ -231,17 +234,16 @@ def newsletter_subscribe(*, email, lists, consent_text, source, now=None) -> Sub
     if subscriber.status == SubscriberStatus.CONFIRMED:
         return SubscribeOutcome("confirmed", subscriber, _send_preferences(subscriber, now, reminder=True))
 
+    if subscriber.status in (SubscriberStatus.COMPLAINED, SubscriberStatus.BOUNCED):
+        return SubscribeOutcome("blocked", subscriber, False)
+
     kind = "pending"
-    if subscriber.status != SubscriberStatus.PENDING:
+    if subscriber.status == SubscriberStatus.UNSUBSCRIBED:
         kind = "renewed"
-        subscriber.status = SubscriberStatus.PENDING
-        subscriber.confirmed_at = None
         subscriber.key = Subscriber._meta.get_field("key").get_default()
     for field, value in consent.items():
         setattr(subscriber, field, value)
-    subscriber.save(
-        update_fields=["status", "confirmed_at", "key", "consent_text", "consent_at", "consent_source"]
-    )
+    subscriber.save(update_fields=["key", "consent_text", "consent_at", "consent_source"])
     _lists_set(subscriber, lists)
     return SubscribeOutcome(kind, subscriber, _send_confirmation(subscriber, now))
 
@@ -249,11 +251,20 @@ def newsletter_subscribe(*, email, lists, consent_text, source, now=None) -> Sub
 @transaction.atomic
 def subscriber_confirm(*, subscriber, now=None) -> str:
     """The confirm button: "confirmed" (done now), "already" (it was), or "refused" (the subscriber is not
-    waiting for confirmation any more: they left since, or the address bounced)."""
+    waiting for confirmation: they left after the link was sent, or the address bounced or complained).
+
+    Someone who had left comes back only here: their sign-up sent a confirmation after they left."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
     if subscriber.status == SubscriberStatus.CONFIRMED:
         return "already"
-    if subscriber.status != SubscriberStatus.PENDING:
+    coming_back = (
+        subscriber.status == SubscriberStatus.UNSUBSCRIBED
+        and subscriber.confirmation_sent_at is not None
+        and (
+            subscriber.unsubscribed_at is None or subscriber.confirmation_sent_at > subscriber.unsubscribed_at
+        )
+    )
+    if subscriber.status != SubscriberStatus.PENDING and not coming_back:
         return "refused"
     subscriber.status = SubscriberStatus.CONFIRMED
     subscriber.confirmed_at = now or timezone.now()
@@ -307,7 +318,7 @@ def preferences_link_send(*, email, now=None) -> bool:
 def _emails_erase(subscribers):
     """Blank the address and body of every newsletter email sent to these subscribers (the outbox row
     stays, so that an idempotency key is never reused)."""
-    from jobs.models import OutboundEmail
+    from jobs.models import EmailStatus, OutboundEmail
 
     subscribers = list(subscribers)
     if not subscribers:
@@ -323,6 +334,11 @@ def _emails_erase(subscribers):
             body_html="",
             attachments=[],
             headers={},
+            # A server's refusal quotes the address; a confirmation not yet sent never will be.
+            last_error="",
+            status=Case(
+                When(status=EmailStatus.PENDING, then=Value(EmailStatus.FAILED)), default=F("status")
+            ),
         )
     )
 

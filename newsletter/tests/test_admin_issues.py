@@ -361,3 +361,10 @@ def test_a_sent_issue_is_shown_read_only_with_its_email(staff_client, world, iss
     assert url("edit", issue.pk) not in content
     sent = staff_client.get(url("preview_sent", issue.pk)).content.decode()
     assert "Figée http://testserver/lettre/" in sent
+
+
+def test_a_subject_on_two_lines_is_refused_in_french(staff_client, world):
+    response = staff_client.post(url("add"), form_data(world, subject="Lettre\r\nBcc: victime@example.org"))
+    assert response.status_code == 200
+    assert "L’objet doit tenir sur une seule ligne." in response.content.decode()
+    assert not NewsletterIssue.objects.filter(subject__startswith="Lettre\r").exists()

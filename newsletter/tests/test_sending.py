@@ -543,3 +543,18 @@ def test_a_dropped_connection_stops_every_thread_of_the_run_and_leaves_nothing_c
     assert set(received().values()) == {1}
     issue.refresh_from_db()
     assert issue.status == IssueStatus.SENDING
+
+
+def test_a_message_that_cannot_be_written_fails_alone_and_the_send_ends(
+    sender, django_capture_on_commit_callbacks
+):
+    """A line break in a subject saved before the form refused it: Django will not write the header. Each
+    delivery fails with that reason (never a retried "connection" failure), nothing leaves, the send ends."""
+    broken = NewsletterIssueFactory(subject="Lettre de novembre\nBcc: victime@example.org")
+    subscribers(3)
+    mail.outbox.clear()
+    start(broken, sender, django_capture_on_commit_callbacks, execute=True)
+    assert mail.outbox == []
+    assert broken.status == IssueStatus.SENT
+    assert set(broken.deliveries.values_list("status", "attempts")) == {(DeliveryStatus.FAILED, 1)}
+    assert all("BadHeaderError" in e for e in broken.deliveries.values_list("last_error", flat=True))

@@ -87,17 +87,31 @@ def test_a_confirmed_subscriber_keeps_their_lists_and_gets_a_preferences_link_on
     assert emails.first().headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
-def test_an_unsubscribed_address_signs_up_again_as_a_new_pending_one_and_old_links_die():
+def test_an_unsubscribed_address_signs_up_again_stays_out_until_it_confirms_and_old_links_die():
     subscriber = SubscriberFactory(email="carole@example.org")
     old_token = subscriber_token(subscriber, "unsubscribe")
-    subscriber_unsubscribe(subscriber=subscriber)
+    subscriber_unsubscribe(subscriber=subscriber, now=NOW - timedelta(days=3))
     outcome = subscribe(email="carole@example.org")
     subscriber.refresh_from_db()
-    assert outcome.kind == "renewed"
-    assert subscriber.status == SubscriberStatus.PENDING
-    assert subscriber.confirmed_at is None
+    assert outcome.kind == "renewed" and outcome.email_sent
+    # The proof of leaving stays until the person confirms: a form anyone fills in changes no status.
+    assert subscriber.status == SubscriberStatus.UNSUBSCRIBED
+    assert subscriber.unsubscribed_at == NOW - timedelta(days=3)
     assert subscriber_from_token(old_token, "unsubscribe") is None
     assert subscriber_confirm(subscriber=subscriber) == "confirmed"
+    subscriber.refresh_from_db()
+    assert subscriber.status == SubscriberStatus.CONFIRMED and subscriber.unsubscribed_at is None
+
+
+@pytest.mark.parametrize("status", [SubscriberStatus.COMPLAINED, SubscriberStatus.BOUNCED])
+def test_an_address_that_complained_or_bounced_is_never_written_to_again_from_the_form(status):
+    subscriber = SubscriberFactory(email="dora@example.org", status=status, status_reason="fournisseur")
+    before = Subscriber.objects.values().get(pk=subscriber.pk)
+    outcome = subscribe(email="dora@example.org")
+    assert outcome.kind == "blocked" and not outcome.email_sent
+    assert Subscriber.objects.values().get(pk=subscriber.pk) == before
+    assert not OutboundEmail.objects.filter(to="dora@example.org").exists()
+    assert subscriber_confirm(subscriber=subscriber) == "refused"
 
 
 def test_confirm_is_idempotent_and_refuses_someone_who_left():
@@ -106,7 +120,7 @@ def test_confirm_is_idempotent_and_refuses_someone_who_left():
     assert subscriber_confirm(subscriber=outcome.subscriber) == "already"
     outcome.subscriber.refresh_from_db()
     assert outcome.subscriber.confirmed_at == NOW
-    subscriber_unsubscribe(subscriber=outcome.subscriber)
+    subscriber_unsubscribe(subscriber=outcome.subscriber, now=NOW + timedelta(hours=1))
     assert subscriber_confirm(subscriber=outcome.subscriber) == "refused"
 
 
@@ -216,6 +230,24 @@ def test_erase_leaves_nothing_that_names_the_subscriber(django_capture_on_commit
     assert unrelated.to == "erin@example.org"  # other apps' emails follow their own retention
 
 
+def test_erase_leaves_no_address_in_an_error_and_no_confirmation_waiting():
+    subscriber = subscribe(email="gina@example.org").subscriber  # queued, not delivered (no commit)
+    refused = OutboundEmail.objects.create(
+        to="gina@example.org",
+        subject="Lettre",
+        body_text="x",
+        key=f"newsletter-preferences-{subscriber.pk}-1",
+        status="failed",
+        last_error="SMTPRecipientsRefused: {'gina@example.org': (550, b'No such user')}",
+    )
+    subscriber_erase(subscriber=subscriber)
+    refused.refresh_from_db()
+    assert refused.last_error == "" and "gina" not in refused.to
+    waiting = OutboundEmail.objects.get(key__startswith=f"newsletter-confirm-{subscriber.pk}-")
+    assert waiting.status == "failed"  # never sent to an erased address
+    assert not OutboundEmail.objects.filter(status="pending", key__startswith="newsletter-").exists()
+
+
 def test_the_daily_task_purges(settings):
     from newsletter.tasks import subscribers_purge
 
@@ -224,3 +256,17 @@ def test_the_daily_task_purges(settings):
     result = subscribers_purge.enqueue()
     assert result.return_value == 1
     assert not Subscriber.objects.filter(email="late@example.org").exists()
+
+
+def test_a_members_only_council_is_neither_named_nor_offered(council_a, council_b):
+    from wagtail.models import PageViewRestriction
+
+    restriction = PageViewRestriction.objects.create(
+        page=council_b, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(council_b.access.members_group)
+    newsletter_lists_ensure()
+    offered = list(NewsletterList.objects.offered())
+    assert offered[0].council_id is None
+    assert council_list(council_a) in offered
+    assert not any(item.council_id == council_b.pk for item in offered)
