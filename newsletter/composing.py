@@ -20,6 +20,7 @@ An issue has two parts:
 preview or the web archive).
 """
 
+import copy
 import html
 import re
 from dataclasses import dataclass, field
@@ -536,6 +537,14 @@ def issue_freeze(*, issue: NewsletterIssue) -> dict:
     """The issue rendered once, when sending starts: every recipient gets the same subject, HTML and text,
     only the personal links (`%%UNSUBSCRIBE_URL%%`, `%%PREFERENCES_URL%%`) differ."""
     return issue_render(issue=issue, archive_link=True)
+
+
+def issue_freeze_for_lists(*, issue: NewsletterIssue, lists: list, now=None) -> dict:
+    """The issue as one recipient reads it: the written part, and the latest news of *their* lists only
+    (among the issue's). Rendered once per distinct set of lists by the sender, at the send's start time."""
+    reader_issue = copy.copy(issue)
+    reader_issue._preview_lists = list(lists)
+    return issue_render(issue=reader_issue, now=now, archive_link=True)
 
 
 def issue_personalise(frozen: dict, *, subscriber: Subscriber | None = None) -> tuple[str, str, str]:

@@ -402,9 +402,11 @@ def _batch_deliver(issue, batch, outcome):
         outcome.connection_error = _reason(error)
         outcome.attempts = max(row.attempts for row in batch.deliveries) + 1
         return
+    followed, issue_lists = _lists_followed(issue, batch), composing.issue_lists(issue)
     try:
         for row in batch.deliveries:
-            message = delivery_message(issue=issue, delivery=row, subscriber=row.subscriber)
+            frozen = _frozen_for(issue, issue_lists, followed.get(row.subscriber_id, ()))
+            message = delivery_message(issue=issue, delivery=row, subscriber=row.subscriber, frozen=frozen)
             try:
                 smtp.send_messages([message])
             except RECIPIENT_ERRORS as error:
@@ -510,9 +512,50 @@ def delivery_message_id(*, issue_id: int, delivery_id: int) -> str:
     return f"<newsletter-{issue_id}.{delivery_id}@{_domain()}>"
 
 
-def delivery_message(*, issue: NewsletterIssue, delivery: Delivery, subscriber: Subscriber):
+def _lists_followed(issue, batch) -> dict[int, tuple[int, ...]]:
+    """{subscriber id: the ids of the issue's lists they follow} for a batch (one query)."""
+    followed = {}
+    for subscriber_id, list_id in (
+        Subscription.objects.filter(
+            subscriber_id__in=[row.subscriber_id for row in batch.deliveries],
+            newsletter_list__issues=issue,
+        )
+        .order_by("newsletter_list_id")
+        .values_list("subscriber_id", "newsletter_list_id")
+    ):
+        followed.setdefault(subscriber_id, []).append(list_id)
+    return {key: tuple(value) for key, value in followed.items()}
+
+
+#: {(issue id, list ids): rendering} of this process: one rendering per distinct set of lists a send meets.
+_RENDERINGS: dict = {}
+
+
+def _frozen_for(issue, issue_lists, list_ids) -> dict:
+    """What a reader of these lists gets: the issue frozen at its start when they follow all of its lists
+    (or none any more), else the issue rendered for their lists only, at the send's start time — so that
+    someone who chose one council's news does not receive every council's."""
+    all_ids = tuple(sorted(item.pk for item in issue_lists))
+    if not list_ids or tuple(list_ids) == all_ids:
+        return issue.frozen
+    key = (issue.pk, issue.send_requested_at, tuple(list_ids))
+    if key not in _RENDERINGS:
+        if len(_RENDERINGS) > 256:
+            _RENDERINGS.clear()
+        lists = [item for item in issue_lists if item.pk in list_ids]
+        _RENDERINGS[key] = composing.issue_freeze_for_lists(
+            issue=issue, lists=lists, now=issue.send_requested_at
+        )
+    return _RENDERINGS[key]
+
+
+def delivery_message(
+    *, issue: NewsletterIssue, delivery: Delivery, subscriber: Subscriber, frozen: dict | None = None
+):
     """The issue's email to one subscriber: their links, the one-click unsubscribe headers (RFC 8058)."""
-    subject, text, html = composing.issue_personalise(issue.frozen, subscriber=subscriber)
+    subject, text, html = composing.issue_personalise(
+        issue.frozen if frozen is None else frozen, subscriber=subscriber
+    )
     headers = {
         "Message-ID": delivery_message_id(issue_id=issue.pk, delivery_id=delivery.pk),
         "List-Id": f"<newsletter.{_domain()}>",

@@ -228,10 +228,10 @@ def test_a_send_costs_one_query_per_email_and_a_few_per_batch(
     settings.PARVIS_NEWSLETTER_BATCH_SIZE = 10
     subscribers(30)
     start(issue, sender, django_capture_on_commit_callbacks)
-    # Per batch 7: claim (savepoint, SELECT … FOR UPDATE, advisory lock, UPDATE, release), give back and
-    # unlock; per email one UPDATE; per run: the issue, its lists, the sender's lock, the last empty claim,
-    # completion.
-    with django_assert_max_num_queries(30 + 3 * 7 + 10):
+    # Per batch 9: claim (savepoint, SELECT … FOR UPDATE, advisory lock, UPDATE, release), the issue's
+    # lists and which of them each reader follows, give back and unlock; per email one UPDATE; per run: the
+    # issue, its lists, the sender's lock, the last empty claim, completion.
+    with django_assert_max_num_queries(30 + 3 * 9 + 10):
         assert sending.issue_send_run(issue_id=issue.pk) == 30
     assert len(mail.outbox) == 30
 
@@ -558,3 +558,35 @@ def test_a_message_that_cannot_be_written_fails_alone_and_the_send_ends(
     assert broken.status == IssueStatus.SENT
     assert set(broken.deliveries.values_list("status", "attempts")) == {(DeliveryStatus.FAILED, 1)}
     assert all("BadHeaderError" in e for e in broken.deliveries.values_list("last_error", flat=True))
+
+
+def test_each_reader_gets_the_latest_news_of_their_own_lists_only(
+    sender, council_a, django_capture_on_commit_callbacks
+):
+    from blog.factories import BlogPageFactory
+    from blog.models import BlogIndexPage
+
+    city_post = BlogPageFactory(
+        parent=BlogIndexPage.objects.exclude(path__startswith=council_a.path).first(),
+        title="Nouvelle de la ville",
+    )
+    city_post.save_revision().publish()
+    council_post = BlogPageFactory(
+        parent=BlogIndexPage.objects.child_of(council_a).first(), title="Nouvelle du Centre"
+    )
+    council_post.save_revision().publish()
+    broad = NewsletterIssueFactory(subject="Lettre", lists=[city_list(), council_list(council_a)])
+    SubscriberFactory(email="ville@example.org", lists=[city_list()])
+    SubscriberFactory(email="centre@example.org", lists=[council_list(council_a)])
+    SubscriberFactory(email="tout@example.org", lists=[city_list(), council_list(council_a)])
+    mail.outbox.clear()
+    start(broad, sender, django_capture_on_commit_callbacks, execute=True)
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    assert "Nouvelle de la ville" in bodies["ville@example.org"]
+    assert "Nouvelle du Centre" not in bodies["ville@example.org"]
+    assert "Nouvelle du Centre" in bodies["centre@example.org"]
+    assert "Nouvelle de la ville" not in bodies["centre@example.org"]
+    assert (
+        "Nouvelle de la ville" in bodies["tout@example.org"]
+        and "Nouvelle du Centre" in bodies["tout@example.org"]
+    )
