@@ -71,7 +71,8 @@ def newsletter_demo_seed(*, log) -> None:
         if Subscriber.objects.filter(email__iexact=email).exists():
             continue
         lists = [lists_by_council[None], *(lists_by_council[councils[s].pk] for s in slugs if s in councils)]
-        signed_up = now - timedelta(days=60 - 3 * number)
+        # The pending one signed up two days ago: unconfirmed sign-ups are erased after 7 days.
+        signed_up = now - timedelta(days=2 if status == SubscriberStatus.PENDING else 60 - 3 * number)
         subscriber = Subscriber.objects.create(
             email=email,
             status=status,
@@ -81,6 +82,7 @@ def newsletter_demo_seed(*, log) -> None:
             confirmed_at=None if status == SubscriberStatus.PENDING else signed_up + timedelta(minutes=7),
             unsubscribed_at=now - timedelta(days=5) if status == SubscriberStatus.UNSUBSCRIBED else None,
         )
+        Subscriber.objects.filter(pk=subscriber.pk).update(created_at=signed_up)
         if status != SubscriberStatus.UNSUBSCRIBED:
             Subscription.objects.bulk_create(
                 [Subscription(subscriber=subscriber, newsletter_list=nl) for nl in lists]

@@ -9,6 +9,7 @@ issue being sent or sent can no longer be changed, deleted or sent again). Counc
 hold none: every URL here answers them 403.
 """
 
+from datetime import datetime
 from functools import wraps
 
 from django import forms
@@ -19,7 +20,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
@@ -275,6 +278,28 @@ class IssueDeleteView(InstancePermissionMixin, DeleteView):
 
 
 class IssueEditView(InstancePermissionMixin, IssueActionsMixin, EditView):
+    sent_issue = None
+
+    def setup(self, request, *args, **kwargs):
+        """The team opening a sent issue's edit address is shown the issue (read-only), not refused."""
+        try:
+            super().setup(request, *args, **kwargs)
+        except PermissionDenied:
+            issue = NewsletterIssue.objects.filter(pk=kwargs.get("pk")).only("status").first()
+            if (
+                issue is None
+                or issue.status == IssueStatus.DRAFT
+                or not self.permission_policy.user_has_permission(request.user, "view")
+            ):
+                raise
+            self.sent_issue = issue
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.sent_issue is not None:
+            messages.warning(request, gettext("This issue has been sent: it can no longer be changed."))
+            return redirect(self.inspect_url_name, self.sent_issue.pk)
+        return super().dispatch(request, *args, **kwargs)
+
     @property
     def header_buttons(self):
         return [*super().header_buttons, *self.issue_header_buttons(self.object)]
@@ -303,6 +328,8 @@ class IssueInspectView(IssueActionsMixin, InspectView):
             return gettext("Yes") if value else gettext("No")
         if value is None or value == "":
             return "—"
+        if isinstance(value, datetime):  # in Paris time, as everywhere else in the admin
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
         return super().get_field_display_value(field_name, field)
 
     def get_context_data(self, **kwargs):
@@ -484,9 +511,9 @@ class IssueViewSet(SnippetViewSet):
     copy_view_enabled = False
     list_display = [
         "subject",
-        ListsColumn("lists", label=_("lists")),
+        ListsColumn("lists", label=_("Lists")),
         "status",
-        DateColumn("sent_at", label=_("sent at")),
+        DateColumn("sent_at", label=_("Sent at")),
         ProgressColumn("progress", label=_("Sending")),
     ]
     list_filter = ["status"]

@@ -273,7 +273,11 @@ class SubscriberExportView(PermissionCheckedMixin, View):
         subscriber = get_object_or_404(Subscriber, pk=pk)
         data = subscriptions.subscriber_export(subscriber=subscriber)
         log(instance=subscriber, action=ACTION_EXPORT, user=request.user, title=subscriber_label(subscriber))
-        body = data if isinstance(data, str | bytes) else json.dumps(data, cls=DjangoJSONEncoder, indent=2)
+        body = (
+            data
+            if isinstance(data, str | bytes)
+            else json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+        )
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="abonne-{subscriber.pk}.json"'
         response["Cache-Control"] = "no-store"

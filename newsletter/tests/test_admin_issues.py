@@ -128,8 +128,11 @@ def test_the_menu_shows_for_the_team_only(client, staff_client, world, editor_a)
 def test_an_issue_being_sent_or_sent_is_read_only(staff_client, world, issue):
     for status in (IssueStatus.SENDING, IssueStatus.SENT):
         NewsletterIssue.objects.filter(pk=issue.pk).update(status=status)
-        assert staff_client.get(url("edit", issue.pk)).status_code == 403
-        assert staff_client.post(url("edit", issue.pk), form_data(world)).status_code == 403
+        # The team is shown the issue instead, with a message saying why it cannot be changed.
+        response = staff_client.get(url("edit", issue.pk), follow=True)
+        assert response.redirect_chain == [(url("inspect", issue.pk), 302)]
+        assert "Ce numéro a été envoyé : il ne peut plus être modifié." in response.content.decode()
+        assert staff_client.post(url("edit", issue.pk), form_data(world)).status_code == 302
         assert staff_client.get(url("delete", issue.pk)).status_code == 403
         assert staff_client.get(url("send", issue.pk)).status_code == 403
         assert staff_client.get(url("inspect", issue.pk)).status_code == 200
@@ -344,7 +347,7 @@ def test_sending_for_real_freezes_the_issue_and_goes_to_its_progress(
     assert issue.status in (IssueStatus.SENDING, IssueStatus.SENT)
     assert "%%UNSUBSCRIBE_URL%%" in issue.frozen["html"] and "Nouvelle du Centre" in issue.frozen["text"]
     # Now read-only, and its web version exists.
-    assert staff_client.get(url("edit", issue.pk)).status_code == 403
+    assert staff_client.get(url("edit", issue.pk))["Location"] == url("inspect", issue.pk)  # read-only now
     assert staff_client.get(reverse("newsletter:issue", args=[issue.pk])).status_code == 200
 
 
