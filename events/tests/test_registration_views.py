@@ -8,6 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 import pytest
+import time_machine
 from icalendar import Calendar
 
 from core.dated import ItemStatus
@@ -350,8 +351,10 @@ def test_manage_page_links_an_offer_to_its_accept_page(client, registration):
         offer_expires_at=timezone.now() + timedelta(hours=48),
     )
     registration.refresh_from_db()
-    html = client.get(manage_path(registration)).content.decode()
-    assert f"/inscriptions/{registration_token(registration)}/accepter/" in html
+    # The signed link carries its time: the page and the test sign it within the same (frozen) second.
+    with time_machine.travel(timezone.now(), tick=False):
+        html = client.get(manage_path(registration)).content.decode()
+        assert f"/inscriptions/{registration_token(registration)}/accepter/" in html
 
 
 def test_get_never_cancels_even_the_confirmation_step(client, registration):
