@@ -273,7 +273,7 @@ def test_the_unsubscribe_page_s_button_and_a_link_from_a_very_old_email(client):
         assert 'method="post"' in page and "csrfmiddlewaretoken" not in page
         response = Client(enforce_csrf_checks=True).post(url, {"action": "unsubscribe"})
         assert (response.status_code, response["Location"]) == (303, f"{url}?etat=done")
-        assert "Vous êtes désinscrit" in client.get(response["Location"]).content.decode()
+        assert "Votre désinscription est enregistrée" in client.get(response["Location"]).content.decode()
     subscriber.refresh_from_db()
     assert subscriber.status == SubscriberStatus.UNSUBSCRIBED
 
@@ -343,7 +343,11 @@ def test_the_footer_form_on_a_cached_page_has_no_token_nor_personal_data(client,
     assert f'value="{council_list(council_a).pk}"' not in form
     council_page = client.get(council_a.url).content.decode()
     form = re.search(r'<form class="newsletter-footer__form".*?</form>', council_page, re.S).group(0)
-    assert f'value="{council_list(council_a).pk}"' in form
+    # On a council's pages, its list is offered and ticked beside the city's.
+    assert (
+        f'value="{council_list(council_a).pk}" id="newsletter-footer-list-{council_list(council_a).pk}" checked'
+        in form
+    )
     assert council_a.title in form
     assert 'name="source" value="/conseils/' in form
 
