@@ -148,7 +148,9 @@ def test_a_reader_subscribes_from_the_footer_on_a_phone_and_leaves_in_one_click(
     page.goto(_local(live_server, _link(reminder, "desinscription")))
     _check(page, "unsubscribe")
     page.get_by_role("button", name=re.compile(r"(désinscrire|unsubscribe)", re.I)).click()
-    expect(page.locator("main [role=status]")).to_contain_text(re.compile(r"(désinscription|unsubscribed)", re.I))
+    expect(page.locator("main [role=status]")).to_contain_text(
+        re.compile(r"(désinscription|unsubscribed)", re.I)
+    )
     _check(page, "unsubscribed")
     subscriber.refresh_from_db()
     assert subscriber.status == SubscriberStatus.UNSUBSCRIBED
