@@ -4,6 +4,7 @@ These tests fail (never skip) when Chromium is missing: `.ci/run` installs it.
 """
 
 import os
+import tempfile
 
 import pytest
 
@@ -94,3 +95,33 @@ def assert_no_axe_violation(page, context=None, where=""):
     """Fail with a readable list when axe-core finds any violation (of any impact) on the page."""
     violations = axe_violations(page, context=context)
     assert violations == [], f"axe-core violations on {where or page.url}:\n{axe_report(violations)}"
+
+
+#: Where browser tests write their screenshots (to look at them): SCREENSHOT_DIR, else a temporary folder.
+SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", os.path.join(tempfile.gettempdir(), "parvis-screenshots"))
+
+
+def admin_sign_in(page, live_server, username, password="demo"):  # noqa: S107 - the test accounts' password
+    """Sign in to the admin through its form, as a person does."""
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+
+def screenshot_whole(page, name):
+    """A screenshot of the whole page, scrolling containers included (the admin scrolls inside <main>)."""
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    viewport = page.viewport_size
+    height = page.evaluate(
+        "Math.max(...Array.from(document.querySelectorAll('body, body *'), el => el.scrollHeight))"
+    )
+    page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], height)})
+    page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+    page.set_viewport_size(viewport)
+
+
+def fits_the_width(page):
+    """No sideways scrolling."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -2,8 +2,6 @@
 the preview (HTML email and plain text), the sending confirmation, the email itself at 375 and 600 px and
 the web archive — no axe violation of any impact in the screens' content, no sideways scrolling."""
 
-import os
-import tempfile
 from datetime import timedelta
 
 from django.utils import timezone
@@ -21,11 +19,10 @@ from images.factories import CouncilImageFactory
 from newsletter import composing
 from newsletter.factories import NewsletterIssueFactory, SubscriberFactory, city_list, council_list
 from newsletter.models import IssueStatus, NewsletterIssue
-from tests.browser.conftest import assert_no_axe_violation
+from tests.browser.conftest import admin_sign_in, assert_no_axe_violation, fits_the_width, screenshot_whole
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", os.path.join(tempfile.gettempdir(), "parvis-screenshots"))
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 EMAIL_WIDE = {"width": 600, "height": 900}
@@ -97,26 +94,7 @@ def issues(live_home, live_server, settings):
 
 
 def _sign_in(page, live_server):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "ville")
-    page.fill("#id_password", "demo")
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
-
-
-def _shoot(page, name):
-    os.makedirs(SCREENSHOTS, exist_ok=True)
-    viewport = page.viewport_size
-    height = page.evaluate(
-        "Math.max(...Array.from(document.querySelectorAll('body, body *'), el => el.scrollHeight))"
-    )
-    page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], height)})
-    page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-    page.set_viewport_size(viewport)
-
-
-def _fits_the_width(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    admin_sign_in(page, live_server, "ville")
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -134,8 +112,8 @@ def test_the_issue_screens_have_no_accessibility_violation(page, live_server, is
     ]
     for path, name in screens:
         page.goto(f"{live_server.url}{path}")
-        _shoot(page, f"newsletter-{name}-{label}")
-        assert _fits_the_width(page), path
+        screenshot_whole(page, f"newsletter-{name}-{label}")
+        assert fits_the_width(page), path
         # Draftail's editable area is Wagtail's own markup (its label sits on the field, outside it).
         assert_no_axe_violation(
             page, context={"include": [["main"]], "exclude": [[".DraftEditor-root"]]}, where=path
@@ -165,12 +143,12 @@ def test_the_preview_shows_the_email_and_its_plain_text(page, live_server, issue
     assert status is True
     page.goto(f"{live_server.url}/admin/lettre/numeros/preview/{draft.pk}/")
     assert page.locator("h1").inner_text() == "Lettre de décembre"
-    _shoot(page, f"newsletter-issue-preview-{label}")
-    assert _fits_the_width(page)
+    screenshot_whole(page, f"newsletter-issue-preview-{label}")
+    assert fits_the_width(page)
     assert_no_axe_violation(page, where="preview (HTML email)")
     page.goto(f"{live_server.url}/admin/lettre/numeros/preview/{draft.pk}/?mode=text")
     assert "Lettre de décembre" in page.locator("pre").inner_text()
-    _shoot(page, f"newsletter-issue-preview-text-{label}")
+    screenshot_whole(page, f"newsletter-issue-preview-text-{label}")
     assert_no_axe_violation(page, where="preview (plain text)")
 
 
@@ -181,8 +159,8 @@ def test_the_email_reads_well_at_phone_and_mail_client_widths(page, live_server,
     _subject, _text, markup = composing.issue_personalise(frozen, subscriber=subscriber)
     page.set_viewport_size(viewport)
     page.set_content(markup, wait_until="load")
-    _shoot(page, f"newsletter-email-{viewport['width']}")
-    assert _fits_the_width(page)
+    screenshot_whole(page, f"newsletter-email-{viewport['width']}")
+    assert fits_the_width(page)
     # Every image loaded from its absolute address, and has its alternative text.
     assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
     assert page.evaluate("Array.from(document.images).every(i => i.hasAttribute('alt'))")
@@ -202,6 +180,6 @@ def test_the_web_archive_has_no_accessibility_violation(page, live_server, issue
     page.set_viewport_size(viewport)
     page.goto(f"{live_server.url}/lettre/archives/{draft.pk}/")
     assert page.locator("h1").inner_text() == "Lettre de décembre"
-    _shoot(page, f"newsletter-archive-{label}")
-    assert _fits_the_width(page)
+    screenshot_whole(page, f"newsletter-archive-{label}")
+    assert fits_the_width(page)
     assert_no_axe_violation(page, where="the web archive")

@@ -2,9 +2,6 @@
 impact in Parvis's markup, no sideways scrolling; the page follows a send as it goes (its script updates the
 bar and the counts, then shows the end), and a failed address is sent again from it."""
 
-import os
-import tempfile
-
 from django.core import mail
 from django.utils import timezone
 
@@ -14,11 +11,10 @@ from councils.factories import UserFactory
 from councils.services import communications_team_group
 from newsletter.factories import NewsletterIssueFactory, SubscriberFactory
 from newsletter.models import Delivery, DeliveryStatus, IssueStatus, NewsletterIssue, SubscriberStatus
-from tests.browser.conftest import assert_no_axe_violation
+from tests.browser.conftest import admin_sign_in, assert_no_axe_violation, fits_the_width, screenshot_whole
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", os.path.join(tempfile.gettempdir(), "parvis-screenshots"))
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -52,26 +48,7 @@ def issue_sending(live_home):
 
 
 def _sign_in(page, live_server):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "ville")
-    page.fill("#id_password", "demo")
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
-
-
-def _shoot(page, name):
-    os.makedirs(SCREENSHOTS, exist_ok=True)
-    viewport = page.viewport_size
-    height = page.evaluate(
-        "Math.max(...Array.from(document.querySelectorAll('body, body *'), el => el.scrollHeight))"
-    )
-    page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], height)})
-    page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-    page.set_viewport_size(viewport)
-
-
-def _fits_the_width(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    admin_sign_in(page, live_server, "ville")
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -82,8 +59,8 @@ def test_the_progress_screen_has_no_accessibility_violation(page, live_server, i
     path = f"/admin/lettre/envoi/{issue_sending.pk}/"
     page.goto(f"{live_server.url}{path}")
     assert page.locator("progress").get_attribute("value") == "75"  # 9 of 12 handled
-    _shoot(page, f"newsletter-sending-progress-{label}")
-    assert _fits_the_width(page)
+    screenshot_whole(page, f"newsletter-sending-progress-{label}")
+    assert fits_the_width(page)
     assert_no_axe_violation(page, context="main .nl-sending", where=path)
 
 
@@ -106,7 +83,7 @@ def test_the_page_follows_the_send_then_a_failed_address_is_sent_again(page, liv
     )
     page.locator(".nl-sending-status--sent").wait_for(timeout=10_000)
     assert page.locator("progress").get_attribute("value") == "100"
-    _shoot(page, "newsletter-sending-sent-desktop")
+    screenshot_whole(page, "newsletter-sending-sent-desktop")
 
     # The full mailbox was emptied: its address is sent again (immediate tasks: at once).
     row = page.locator("tr", has_text="habitante.7@")
@@ -117,4 +94,4 @@ def test_the_page_follows_the_send_then_a_failed_address_is_sent_again(page, liv
     assert [message.to for message in mail.outbox] == [["habitante.7@quartier-centre.example.org"]]
     # Nobody who unsubscribed is offered a second try.
     assert page.locator("tr", has_text="habitante.8@").get_by_role("button").count() == 0
-    _shoot(page, "newsletter-sending-retried-desktop")
+    screenshot_whole(page, "newsletter-sending-retried-desktop")

@@ -2,9 +2,6 @@
 axe violation of any impact in the screens' content, no sideways scrolling; the city team erases a
 subscriber after confirming."""
 
-import os
-import tempfile
-
 import pytest
 
 from councils.factories import CouncilPageFactory, UserFactory
@@ -13,11 +10,10 @@ from councils.services import communications_team_group
 from newsletter.admin_subscribers import consent_text_create
 from newsletter.factories import NewsletterIssueFactory, SubscriberFactory, city_list, council_list
 from newsletter.models import Delivery, Subscriber, SubscriberStatus
-from tests.browser.conftest import assert_no_axe_violation
+from tests.browser.conftest import admin_sign_in, assert_no_axe_violation, fits_the_width, screenshot_whole
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", os.path.join(tempfile.gettempdir(), "parvis-screenshots"))
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -55,26 +51,7 @@ def subscribers(live_home):
 
 
 def _sign_in(page, live_server):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "ville")
-    page.fill("#id_password", "demo")
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
-
-
-def _shoot(page, name):
-    os.makedirs(SCREENSHOTS, exist_ok=True)
-    viewport = page.viewport_size
-    height = page.evaluate(
-        "Math.max(...Array.from(document.querySelectorAll('body, body *'), el => el.scrollHeight))"
-    )
-    page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], height)})
-    page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-    page.set_viewport_size(viewport)
-
-
-def _fits_the_width(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    admin_sign_in(page, live_server, "ville")
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -95,8 +72,8 @@ def test_the_subscriber_screens_have_no_accessibility_violation(page, live_serve
     ]
     for path, name, context in screens:
         page.goto(f"{live_server.url}{path}")
-        _shoot(page, f"newsletter-{name}-{label}")
-        assert _fits_the_width(page), path
+        screenshot_whole(page, f"newsletter-{name}-{label}")
+        assert fits_the_width(page), path
         assert_no_axe_violation(page, context=context, where=path)
 
 

@@ -1,9 +1,6 @@
 """The sortition admin screens in Chromium, on a phone and on a desktop: no axe violation of any impact in
 Parvis's markup, no sideways scrolling; an editor starts a draw from the form and the page follows it."""
 
-import os
-import tempfile
-
 import pytest
 
 from councils.factories import CollegeFactory, CouncilPageFactory, UserFactory
@@ -11,11 +8,10 @@ from councils.models import CouncilIndexPage
 from councils.services import council_add_editor
 from sortition import samples, services
 from sortition.models import DrawStatus, SortitionDraw
-from tests.browser.conftest import assert_no_axe_violation
+from tests.browser.conftest import admin_sign_in, assert_no_axe_violation, fits_the_width, screenshot_whole
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", os.path.join(tempfile.gettempdir(), "parvis-screenshots"))
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -72,26 +68,7 @@ def assembly(live_home):
 
 
 def _sign_in(page, live_server):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "editrice")
-    page.fill("#id_password", "demo")
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
-
-
-def _shoot(page, name):
-    os.makedirs(SCREENSHOTS, exist_ok=True)
-    viewport = page.viewport_size
-    height = page.evaluate(
-        "Math.max(...Array.from(document.querySelectorAll('body, body *'), el => el.scrollHeight))"
-    )
-    page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], height)})
-    page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
-    page.set_viewport_size(viewport)
-
-
-def _fits_the_width(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    admin_sign_in(page, live_server, "editrice")
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -110,12 +87,12 @@ def test_the_sortition_screens_have_no_accessibility_violation(page, live_server
     ]
     for path, name in screens:
         page.goto(f"{live_server.url}{path}")
-        _shoot(page, f"sortition-{name}-{label}")
-        assert _fits_the_width(page), path
+        screenshot_whole(page, f"sortition-{name}-{label}")
+        assert fits_the_width(page), path
         assert_no_axe_violation(page, context="main .sortition", where=path)
     running = SortitionDraw.objects.get(title="Panel en cours")
     page.goto(f"{live_server.url}/admin/tirage-au-sort/tirage/{running.pk}/")
-    _shoot(page, f"sortition-draw-running-{label}")
+    screenshot_whole(page, f"sortition-draw-running-{label}")
     assert_no_axe_violation(page, context="main .sortition", where="running")
 
 
