@@ -9,7 +9,7 @@ TEST_SETTINGS := config.settings.test
 PYTEST_ARGS ?= -n 2 --dist loadscope
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install-dev demo demo-data system-deps node-deps test lint format check messages clean
+.PHONY: help venv install-dev demo demo-data system-deps bench-deps node-deps test lint format check messages clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -63,13 +63,25 @@ messages: install-dev ## Refresh and compile the French catalogue
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py compilemessages --ignore=.venv
 
-system-deps: ## Install Chromium (browser tests), gettext and Node.js/npm from Debian if missing (needs root)
-	@if [ ! -x /usr/bin/chromium ] || ! command -v msgfmt >/dev/null || ! command -v npm >/dev/null; then \
+system-deps: ## Install from Debian what the tests need if missing: Chromium (browser tests), Varnish with xkey (cache tests), gettext, npm (needs root)
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/varnishd ] || ! ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1 \
+	    || ! command -v msgfmt >/dev/null || ! command -v npm >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core gettext >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core gettext varnish varnish-modules >/dev/null && \
+	    { systemctl disable --now varnish varnishncsa >/dev/null 2>&1 || true; } && \
 	    { command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }; \
-	  else echo "Install chromium, gettext and npm (apt-get install chromium gettext nodejs npm)"; exit 1; fi; \
+	  else echo "Install chromium, varnish, varnish-modules, gettext and npm (apt-get install chromium varnish varnish-modules gettext nodejs npm)"; exit 1; fi; \
+	fi
+
+bench-deps: ## Install from Debian what the benchmark needs if missing: Varnish with xkey, nginx, wrk (needs root)
+	@if [ ! -x /usr/sbin/varnishd ] || ! ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1 \
+	    || [ ! -x /usr/sbin/nginx ] || ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish varnish-modules nginx wrk >/dev/null && \
+	    { systemctl disable --now varnish varnishncsa nginx >/dev/null 2>&1 || true; }; \
+	  else echo "Install varnish, varnish-modules, nginx and wrk (apt-get install varnish varnish-modules nginx wrk)"; exit 1; fi; \
 	fi
 
 node_modules/.installed: package.json package-lock.json

@@ -7,3 +7,8 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Parvis core")
+
+    def ready(self):
+        from . import cache_signals
+
+        cache_signals.connect()

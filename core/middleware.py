@@ -28,6 +28,23 @@ def is_admin_path(path):
     return path.startswith(settings.PARVIS_ADMIN_PATH_PREFIX)
 
 
+STYLE_HASHES_ATTRIBUTE = "parvis_style_hashes"
+
+
+def style_hash(css):
+    return f"'sha256-{b64encode(hashlib.sha256(css.encode()).digest()).decode()}'"
+
+
+def allow_inline_style(request, css):
+    """Allow this <style> block on the response to `request` by its hash (`{% inline_style %}`)."""
+    hashes = getattr(request, STYLE_HASHES_ATTRIBUTE, None)
+    if hashes is None:
+        hashes = []
+        setattr(request, STYLE_HASHES_ATTRIBUTE, hashes)
+    if (value := style_hash(css)) not in hashes:
+        hashes.append(value)
+
+
 @cache
 def standalone_page_style_hashes():
     """CSP hashes of the <style> blocks of the standalone error pages (400, 500), which are rendered
@@ -40,8 +57,7 @@ def standalone_page_style_hashes():
             except OSError:
                 continue
             for style in re.findall(r"<style>(.*?)</style>", source, flags=re.DOTALL):
-                digest = b64encode(hashlib.sha256(style.encode()).digest()).decode()
-                hashes.append(f"'sha256-{digest}'")
+                hashes.append(style_hash(style))
     return tuple(hashes)
 
 
@@ -60,7 +76,10 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
                 replace=parts.replace,
                 nonce=parts.nonce,
             )
-        if response.status_code >= 400 and (hashes := standalone_page_style_hashes()):
+        hashes = list(getattr(request, STYLE_HASHES_ATTRIBUTE, ()))
+        if response.status_code >= 400:
+            hashes.extend(standalone_page_style_hashes())
+        if hashes:
             parts.update = {**(parts.update or {}), "style-src": hashes}
         return parts
 

@@ -22,6 +22,8 @@ from django.db.models.functions import Length, Substr
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
 
+from .http_cache import add_listing_tag
+
 _MEMO_ATTRIBUTE = "_parvis_visibility"
 
 
@@ -48,7 +50,33 @@ def _restricted():
 
 
 class VisiblePageQuerySet(PageQuerySet):
-    """Pages with Parvis's visibility rules. Page managers of Parvis's page types are built on it."""
+    """Pages with Parvis's visibility rules. Page managers of Parvis's page types are built on it.
+
+    Each time one runs as a listing inside a response, it tags the response with the listing's page type
+    and subtree (core.http_cache): publishing a page there purges the response from the shared cache."""
+
+    def _fetch_all(self):
+        if self._result_cache is None:
+            add_listing_tag(self)
+        super()._fetch_all()
+
+    def iterator(self, *args, **kwargs):
+        add_listing_tag(self)
+        return super().iterator(*args, **kwargs)
+
+    def count(self):
+        if self._result_cache is None:
+            add_listing_tag(self)
+        return super().count()
+
+    def exists(self):
+        if self._result_cache is None:
+            add_listing_tag(self)
+        return super().exists()
+
+    def aggregate(self, *args, **kwargs):
+        add_listing_tag(self)
+        return super().aggregate(*args, **kwargs)
 
     def outside_sandbox(self):
         return self.filter(~_in_sandbox())

@@ -119,6 +119,18 @@ SCHEDULE: list[Job] = [
         at=time(4, 15),
     ),
     Job(
+        "pages_publish_scheduled",
+        "core.tasks.pages_publish_scheduled",
+        "Publishes the pages whose go-live time has come and unpublishes the expired ones.",
+        every=timedelta(minutes=1),
+    ),
+    Job(
+        "cache_purge_time_passed",
+        "core.tasks.cache_purge_time_passed",
+        "Purges from the shared cache the lists a meeting or an event leaves as it starts or ends.",
+        every=timedelta(minutes=1),
+    ),
+    Job(
         "task_results_prune",
         "jobs.tasks.task_results_prune",
         "Forgets the results of tasks finished more than 14 days ago.",

@@ -12,7 +12,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 import dj_database_url
-from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -91,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.http_cache.CacheTagMiddleware",  # tags of what each response shows; public only if nobody's
     "core.middleware.ContentSecurityPolicyMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "core.input_guard.InputGuardMiddleware",  # 400 in French for a null byte or malformed UTF-8
@@ -282,7 +282,8 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
 PARVIS_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 
 # Content-Security-Policy (django-csp, through core.middleware): strict on the public site — no inline
-# script, the one inline <style> (site colours) carries a nonce; video players from VIDEO_EMBED_ORIGINS only.
+# script, the one inline <style> (site colours) allowed by its hash, the same for every reader so that the
+# shared cache may keep the page (core.templatetags.inline_style); video players from VIDEO_EMBED_ORIGINS only.
 # Wagtail's admin (PARVIS_ADMIN_PATH_PREFIX) gets its own: it needs inline scripts and styles, but
 # loads nothing from another origin, embeds no plugin and posts forms only to itself.
 PARVIS_ADMIN_PATH_PREFIX = "/admin/"
@@ -294,7 +295,8 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", NONCE],
+        # Inline <style> blocks are allowed by their hash ({% inline_style %}): a cached page cannot carry a nonce.
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
@@ -367,3 +369,14 @@ PARVIS_NEWSLETTER_FROM_EMAIL = env("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
 # django-anymail: bounces and complaints fed back by the provider's tracking webhooks (/anymail/…) when
 # ANYMAIL_WEBHOOK_SECRET is set; the SMTP backend stays the default (README, "Newsletter").
 ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", "")} if env("ANYMAIL_WEBHOOK_SECRET", "") else {}
+
+# The shared cache in front (Varnish with xkey, or a CDN with tags): core.http_cache, README "Deployment".
+# How long a shared cache may keep an anonymous page: purges keep it fresh, this bounds what a lost purge costs.
+PARVIS_SHARED_CACHE_SECONDS = int(env("SHARED_CACHE_SECONDS", "86400"))
+# The response header that carries the tags: `xkey` (Varnish), `Cache-Tag` (Cloudflare), `Surrogate-Key` (Fastly).
+PARVIS_CACHE_TAG_HEADER = env("CACHE_TAG_HEADER", "xkey")
+# A response whose tags would exceed this many bytes is not shared (Varnish's http_resp_hdr_len: see deploy/).
+PARVIS_CACHE_TAG_MAX_BYTES = int(env("CACHE_TAG_MAX_BYTES", "32000"))
+# Where purges go, after each commit, through the worker: each Varnish node's address, comma-separated.
+VARNISH_PURGE_URLS = [url.strip() for url in env("VARNISH_PURGE_URLS", "").split(",") if url.strip()]
+VARNISH_PURGE_TIMEOUT = float(env("VARNISH_PURGE_TIMEOUT", "5"))

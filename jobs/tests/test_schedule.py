@@ -26,6 +26,8 @@ EXPECTED = {
     "tasks_stale_cleanup": "jobs.tasks.tasks_stale_cleanup",
     "outbox_prune": "jobs.tasks.outbox_prune",
     "task_results_prune": "jobs.tasks.task_results_prune",
+    "pages_publish_scheduled": "core.tasks.pages_publish_scheduled",
+    "cache_purge_time_passed": "core.tasks.cache_purge_time_passed",
 }
 
 
