@@ -5,7 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from core import seo
+from core import health, seo
 from core.admin_guards import admin_url_overrides
 from documents import views as document_views
 from images.urls import public_media_urlpatterns
@@ -21,6 +21,7 @@ urlpatterns = [
     path("recherche/", search_views.search, name="search"),
     path("sitemap.xml", seo.sitemap, name="sitemap"),
     path("robots.txt", seo.robots_txt, name="robots_txt"),
+    path("healthz", health.healthz, name="healthz"),
     path("signaler/", include("moderation.urls")),
     path("images-privees/", include("images.urls")),
 ]

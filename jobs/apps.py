@@ -8,3 +8,10 @@ class JobsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "jobs"
     verbose_name = _("Background work")
+
+    def ready(self):
+        from django_tasks_db.compat import task_enqueued
+
+        from .signals import workers_wake
+
+        task_enqueued.connect(workers_wake, dispatch_uid="jobs.workers_wake")

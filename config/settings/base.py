@@ -167,7 +167,7 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = [("fr", "Français")]
 
 # Static and media files: self-hosted, no CDN.
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
@@ -178,8 +178,32 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # WhiteNoise: hashed names (served `immutable`), gzip (and Brotli if installed) made by collectstatic.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Media on S3-compatible object storage (django-storages) when a bucket is named; credentials from boto3's
+# usual sources (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the environment, an instance role…), never
+# copied here. Objects are written without a public ACL (the bucket's default: private); URLs are plain,
+# unsigned: a signed URL expires, and pages holding image URLs stay in the shared cache for a day. The
+# bucket's policy makes public exactly the two folders a web server may serve, `images/` and
+# `original_images/` (images.urls.PUBLIC_MEDIA_FOLDERS); `documents/` and `private/` stay private and are
+# streamed by Parvis's views after their checks (README "Deployment", "Media on object storage").
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME") or env("S3_BUCKET")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env("AWS_S3_REGION_NAME") or None,
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN") or None,
+            "location": env("AWS_LOCATION", ""),
+            "default_acl": env("AWS_DEFAULT_ACL") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,  # as on disk: a new upload never replaces another file of the same name
+            "object_parameters": {"CacheControl": "max-age=86400"},
+        },
+    }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Cache: Redis when REDIS_URL is set, local memory otherwise.
@@ -254,14 +278,38 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # Tag slugs in ASCII: /actualites/tag/mobilite/ rather than a percent-encoded "mobilité".
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
-}
+
+def logging_config(log_format):
+    """Logs on stderr (journald): `plain` lines, or `json`, one object per line (python-json-logger) with
+    time, level, logger, message and any extra fields; Django's `request` object is left out (it is
+    not serialisable, and its repr holds the query string: what residents search is not logged)."""
+    formatters = {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}}
+    if log_format == "json":
+        from pythonjsonlogger.core import RESERVED_ATTRS
+
+        formatters["json"] = {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "timestamp": "time",  # ISO 8601, UTC
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "reserved_attrs": [*RESERVED_ATTRS, "request"],
+            "json_default": str,
+            "json_ensure_ascii": False,
+        }
+    elif log_format != "plain":
+        raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": formatters,
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": log_format}},
+        "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+        "loggers": {"django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
+    }
+
+
+# LOG_FORMAT: `plain` here (the demo, the tests), `json` by default in production.py.
+LOGGING = logging_config(env("LOG_FORMAT", "plain"))
 
 # Sign-in throttling (django-axes): failures counted per account (username and email count as one) and
 # per client address, separately; after LOGIN_FAILURE_LIMIT failures, sign-in is refused — even with the

@@ -1,7 +1,9 @@
 """`manage.py run_worker`: the background worker — django-tasks-db's Worker, plus the schedule.
 
-Each pass enqueues the scheduled jobs that are due (`jobs.schedule`), then runs every ready task, then
-sleeps PARVIS_WORKER_INTERVAL seconds. One log line per task. SIGTERM (or Ctrl+C) lets the running task
+Each pass writes the worker's heartbeat (`/healthz`, core.health), enqueues the scheduled jobs that are due
+(`jobs.schedule`), runs every ready task, then waits PARVIS_WORKER_INTERVAL seconds — on PostgreSQL only
+until a task is enqueued: it LISTENs on `parvis_tasks` on a connection of its own, and every enqueue
+NOTIFYs it at commit (jobs.signals). One log line per task. SIGTERM (or Ctrl+C) lets the running task
 finish, then exits; a second signal stops the task at once (its transaction is rolled back: an email being
 sent stays pending). Run as many workers as you like: tasks are claimed with row locks, scheduled runs with
 a conditional UPDATE.
@@ -12,9 +14,10 @@ import random
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
 from django.utils.crypto import get_random_string
 
+import psycopg
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django_tasks_db.management.commands.db_worker import (
     Worker,
@@ -23,8 +26,10 @@ from django_tasks_db.management.commands.db_worker import (
     validate_worker_id,
 )
 
+from core.health import worker_heartbeat_write
 from jobs.conf import setting
 from jobs.schedule import jobs_enqueue_due
+from jobs.signals import TASKS_CHANNEL
 
 logger = logging.getLogger("jobs.worker")
 
@@ -34,6 +39,7 @@ class ParvisWorker(Worker):
     enqueues the due scheduled jobs before each batch."""
 
     def run_task(self, db_task_result) -> None:
+        heartbeat()  # a batch of long tasks keeps the worker's heartbeat fresh
         started = time.monotonic()
         super().run_task(db_task_result)
         logger.info(
@@ -46,15 +52,86 @@ class ParvisWorker(Worker):
 
     def serve(self, *, once: bool = False) -> None:
         logger.info("Worker %s started", self.worker_id)
-        while self.running:
-            close_old_connections()
-            jobs_enqueue_due()
-            self.run()
-            if once:
-                break
-            if self.running:
-                time.sleep(self.interval)
+        wakeup = TaskWakeup()
+        try:
+            while self.running:
+                close_old_connections()
+                heartbeat()
+                jobs_enqueue_due()
+                self.run()
+                if once:
+                    break
+                if self.running:
+                    wakeup.wait(self.interval, lambda: self.running)
+        finally:
+            wakeup.close()
         logger.info("Worker %s stopped", self.worker_id)
+
+
+def heartbeat() -> None:
+    """Tell /healthz this worker is alive; a cache that is down must not stop the work."""
+    try:
+        worker_heartbeat_write()
+    except Exception as error:  # noqa: BLE001
+        logger.warning("Worker heartbeat not written: %s", error)
+
+
+class TaskWakeup:
+    """Waits between passes: until a task is enqueued (PostgreSQL's LISTEN, on a connection of its own)
+    or `interval` seconds, whichever comes first; a plain sleep on SQLite or while PostgreSQL is away.
+
+    The wait is cut in slices of at most a second so that SIGTERM is heard even with a long interval.
+    A notification that comes while the worker runs tasks waits in the connection: the next wait ends at
+    once, so a task enqueued during a pass is not left for the next interval.
+    """
+
+    SLICE = 1.0
+
+    def __init__(self, alias: str = DEFAULT_DB_ALIAS):
+        self.alias = alias
+        self.connection = None
+
+    def listen(self) -> bool:
+        if self.connection is not None:
+            return True
+        wrapper = connections[self.alias]
+        if wrapper.vendor != "postgresql":
+            return False
+        params = wrapper.get_connection_params()
+        params.pop("cursor_factory", None)
+        try:
+            self.connection = psycopg.connect(**params, autocommit=True)
+            self.connection.execute(f"LISTEN {TASKS_CHANNEL}")
+        except psycopg.Error as error:
+            logger.warning("Worker cannot LISTEN for new tasks (%s): polling", error)
+            self.close()
+            return False
+        return True
+
+    def wait(self, interval: float, running) -> bool:
+        """Whether a notification came (False: the interval passed, or the worker is stopping)."""
+        deadline = time.monotonic() + interval
+        if not self.listen():
+            while running() and (remaining := deadline - time.monotonic()) > 0:
+                time.sleep(min(remaining, self.SLICE))
+            return False
+        while running() and (remaining := deadline - time.monotonic()) > 0:
+            try:
+                if list(self.connection.notifies(timeout=min(remaining, self.SLICE), stop_after=1)):
+                    list(self.connection.notifies(timeout=0))  # drain the rest: one pass serves them all
+                    return True
+            except psycopg.Error as error:
+                logger.warning("Worker lost its LISTEN connection (%s): reconnecting at the next wait", error)
+                self.close()
+                return False
+        return False
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            finally:
+                self.connection = None
 
 
 class Command(BaseCommand):
