@@ -94,9 +94,12 @@ node-deps: node_modules/.installed ## Install ical.js (the independent calendar 
 test: system-deps lint check node-deps ## Run the whole suite against PostgreSQL (includes lint, checks and browser tests)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-.PHONY: bench
-bench: install-dev ## Benchmarks: run each bench/*.py in turn (newsletter: an issue to 10,000 subscribers through a local SMTP sink, 1 and 2 senders; sortition: 2,000 candidates with legacy, 400 with maximin)
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+.PHONY: bench bench-quick
+bench: install-dev bench-deps ## Benchmarks on the production stack (gunicorn, worker, Varnish; nginx and bare-WSGI ceilings) at seed_demo --scale 50, then the newsletter and sortition ones; writes docs/benchmarks.md
+	$(PY) bench/stack.py $(BENCH_ARGS)
+
+bench-quick: install-dev bench-deps ## The same in about two minutes (scale 2, 3-second runs), report in /tmp/parvis-bench/benchmarks-quick.md
+	$(PY) bench/stack.py --quick $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment, the demo database and collected files
 	rm -rf $(VENV) db.sqlite3 staticfiles media .test-media node_modules

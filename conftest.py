@@ -131,6 +131,13 @@ def pytest_runtest_teardown(item, nextitem):
     return result
 
 
+@pytest.fixture(autouse=True)
+def _cache_cleared():
+    """Each test starts with an empty cache: fragments (core.http_cache.cached) built from a previous test's
+    rolled-back rows must not be served to the next one (in a rolled-back test, no commit ever purges)."""
+    cache.clear()
+
+
 @pytest.fixture
 def home(db):
     """The home page of the skeleton (built once per run; rebuilt here only if a flush removed it)."""

@@ -2,7 +2,7 @@
 
     python bench/newsletter_bench.py [--subscribers 10000] [--plan 1x1,1x2,2x2] [--batch-size 100] [--keep]
 
-Creates its own PostgreSQL database (`parvis_bench`, on the server of DATABASE_URL, default
+Creates its own PostgreSQL database (`parvis_bench_newsletter`, on the server of DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432), migrates it, adds the subscribers in bulk, then, for each step of the
 plan (PROCESSESxTHREADS), starts an issue (`issue_send_start`: one INSERT … SELECT for every delivery) and
 runs that many sender processes, each calling `newsletter.sending.issue_send_run` exactly as the
@@ -27,7 +27,7 @@ from collections import Counter
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DATABASE = "parvis_bench"
+DATABASE = os.environ.get("PARVIS_NEWSLETTER_BENCH_DATABASE", "parvis_bench_newsletter")
 TARGET = 200
 
 
@@ -149,7 +149,7 @@ def main():
         help="comma-separated PROCESSESxTHREADS (sender processes, threads each)",
     )
     parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--keep", action="store_true", help="keep the parvis_bench database")
+    parser.add_argument("--keep", action="store_true", help="keep the parvis_bench_newsletter database")
     parser.add_argument("--child", nargs=3, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -7,6 +7,7 @@ deleted, except bookkeeping rows (`UNSHOWN_MODELS`). Tags gathered in a transact
 commits.
 """
 
+from django.apps import apps as global_apps
 from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 
@@ -58,9 +59,14 @@ def _is_page(sender):
     return isinstance(sender, type) and issubclass(sender, Page)
 
 
+def _is_historical(sender):
+    """A migration's frozen model: what it writes is no reader's concern yet (the task table may not exist)."""
+    return sender._meta.apps is not global_apps
+
+
 @receiver(post_save)
 def row_saved(sender, instance, created=False, update_fields=None, raw=False, **kwargs):
-    if raw:
+    if raw or _is_historical(sender):
         return
     if _is_page(sender):
         if instance.live and not (update_fields and set(update_fields) <= DRAFT_FIELDS):
@@ -71,6 +77,8 @@ def row_saved(sender, instance, created=False, update_fields=None, raw=False, **
 
 @receiver(post_delete)
 def row_deleted(sender, instance, **kwargs):
+    if _is_historical(sender):
+        return
     if _is_page(sender):
         purge_after_commit(purge_tags_for_page(instance))
         return

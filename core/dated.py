@@ -94,6 +94,8 @@ class DatedPage(RoutablePageMixin, BasePage):
     """
 
     ical_uid_prefix = "item"
+    # When what readers see of it changes by itself (upcoming → past): core.tasks.cache_purge_time_passed.
+    shared_cache_moments = ("start", "end")
 
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))

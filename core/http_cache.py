@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.lookups import Exact, In, StartsWith
 from django.db.models.sql.where import AND, WhereNode
 from django.utils.cache import patch_cache_control
@@ -61,7 +61,6 @@ CACHEABLE_CONTENT_TYPES = (
 # sessions), or that change on every request: saving them purges nothing.
 UNSHOWN_MODELS = {
     "sessions.session",
-    "admin.logentry",
     "contenttypes.contenttype",
     "auth.permission",
     "wagtailcore.revision",
@@ -74,15 +73,24 @@ UNSHOWN_MODELS = {
     "wagtailcore.pagesubscription",
     "wagtailcore.referenceindex",
     "wagtailcore.uploadedfile",
+    "wagtailcore.apitoken",
+    "wagtailadmin.editingsession",
+    "wagtailadmin.formstate",
     "wagtailsearch.indexentry",
+    "wagtailsearchpromotions.querydailyhits",
     "wagtailimages.rendition",
+    "images.councilrendition",
     "wagtailusers.userprofile",
-    "django_tasks_db.dbtaskresult",
-    "jobs.email",
+    "django_tasks_database.dbtaskresult",
+    "jobs.outboundemail",
     "jobs.scheduledjob",
     "axes.accessattempt",
+    "axes.accessattemptexpiration",
     "axes.accessfailurelog",
     "axes.accesslog",
+    "members.invitation",
+    "newsletter.subscriber",
+    "newsletter.subscription",
     "newsletter.delivery",
 }
 
@@ -136,27 +144,28 @@ def instance_tags(instance) -> list[str]:
     if isinstance(instance, _page_model()):
         return [f"p{instance.pk}"] if instance.pk is not None else []
     if isinstance(instance, AbstractRendition):
-        return [f"i{instance.image_id}"] if instance.image_id is not None else []
+        image_id = instance.__dict__.get("image_id")
+        return [f"i{image_id}"] if image_id is not None else []
     if isinstance(instance, get_image_model()):
         return [f"i{instance.pk}", f"m:{model_label(type(instance))}"] if instance.pk is not None else []
     if isinstance(instance, get_document_model()):
         return [f"d{instance.pk}", f"m:{model_label(type(instance))}"] if instance.pk is not None else []
     if parents := _parental_keys(type(instance)):
-        return [f"p{value}" for field in parents if (value := getattr(instance, field)) is not None]
+        return [f"p{value}" for field in parents if (value := instance.__dict__.get(field)) is not None]
     return [f"m:{model_label(type(instance)._meta.concrete_model)}"]
 
 
 @functools.cache
 def _parental_keys(model) -> tuple[str, ...]:
-    """Attribute names of the ParentalKeys from `model` to a page: its rows are part of that page (an
-    agenda's documents, an event's sessions, a post's tags) and are published with it."""
+    """Attribute names of the ParentalKeys (and one-to-one keys) from `model` to a page: its rows are part
+    of that page (an agenda's documents, an event's sessions, a post's tags, an event's seat counter)."""
     from modelcluster.fields import ParentalKey
 
     Page = _page_model()
     return tuple(
         field.attname
         for field in model._meta.concrete_fields
-        if isinstance(field, ParentalKey) and issubclass(field.related_model, Page)
+        if isinstance(field, ParentalKey | models.OneToOneField) and issubclass(field.related_model, Page)
     )
 
 
@@ -173,8 +182,10 @@ def _on_post_init(sender, instance, **kwargs):
     if collected is not None:
         tags = instance_tags(instance)
         collected.update(tags)
-        if isinstance(instance, _page_model()) and tags and instance.path:
-            collected.pages[tags[0]] = (instance.path, type(instance))
+        # A deferred field is not read (that would be a query per page); such a page is just never compacted.
+        path = instance.__dict__.get("path")
+        if path and tags and isinstance(instance, _page_model()):
+            collected.pages[tags[0]] = (path, type(instance))
 
 
 def compact(tags: Tags) -> set[str]:
@@ -216,8 +227,9 @@ def listing_scope(query) -> str | None:
         target = getattr(getattr(node, "lhs", None), "target", None)
         if target is None:
             continue
-        if isinstance(node, Exact | In) and (target.primary_key or target.name == "path"):
-            return None
+        picked = isinstance(node, Exact | In) and (target.primary_key or target.name == "path")
+        if picked and not hasattr(node.rhs, "query") and not hasattr(node.rhs, "as_sql"):
+            return None  # a fixed list of pages (a subquery's result is a listing by content)
         if isinstance(node, StartsWith) and target.name == "path" and isinstance(node.rhs, str):
             if len(node.rhs) > len(best):
                 best = node.rhs
@@ -225,12 +237,14 @@ def listing_scope(query) -> str | None:
 
 
 def add_listing_tag(queryset) -> None:
-    """Tag the response with the listing `queryset` (a page queryset) is about to run."""
+    """Tag the response with the listing `queryset` (a page queryset) is about to run (each part of a UNION)."""
     collected = _collector.get()
     if collected is not None:
-        scope = listing_scope(queryset.query)
-        if scope is not None:
-            collected.add(f"l{scope}:{queryset.model._meta.model_name}")
+        query = queryset.query
+        for part in query.combined_queries if query.combinator else (query,):
+            scope = listing_scope(part)
+            if scope is not None:
+                collected.add(f"l{scope}:{part.model._meta.model_name}")
 
 
 # -- The response ----------------------------------------------------------------------------------
@@ -264,7 +278,9 @@ class CacheTagMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD"):
+        # A request with a session is never answered from, nor stored in, the shared cache (the VCL passes
+        # it): no need to tag what it is shown.
+        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
             return self.get_response(request)
         with collect_tags() as tags:
             response = self.get_response(request)
@@ -356,28 +372,33 @@ def purge_tags_for_instance(instance) -> set[str]:
 _pending = threading.local()
 
 
+class _PendingPurge:
+    """The tags of one transaction, sent by one on-commit callback."""
+
+    def __init__(self, tags):
+        self.tags = set(tags)
+
+    def __call__(self):
+        purge_now_and_later(self.tags)
+
+
 def purge_after_commit(tags: Iterable[str], using: str = "default") -> None:
-    """Purge `tags` once the current transaction commits (at once in autocommit). One task per transaction."""
+    """Purge `tags` once the current transaction commits (at once in autocommit): one task per transaction.
+    Nothing is sent for a transaction rolled back (its callback goes with it)."""
     tags = set(tags)
     if not tags:
         return
-    pending = getattr(_pending, "tags", None)
-    if pending is None:
-        pending = _pending.tags = set()
-        transaction.on_commit(_flush_pending, using=using)
-    pending.update(tags)
-
-
-def _flush_pending() -> None:
-    tags = getattr(_pending, "tags", None) or set()
-    _pending.tags = None
-    if tags:
-        purge_now_and_later(tags)
-
-
-def discard_pending() -> None:
-    """Forget the tags gathered in a transaction that rolled back (tests; the next commit would send them)."""
-    _pending.tags = None
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block:
+        # This transaction's own later reads must not get fragments built before the change; others may
+        # rebuild one from what is committed until the commit, hence the second invalidation then.
+        invalidate_fragments(tags)
+    pending = getattr(_pending, "purge", None)
+    if pending is not None and any(entry[1] is pending for entry in connection.run_on_commit):
+        pending.tags.update(tags)
+        return
+    _pending.purge = _PendingPurge(tags)
+    transaction.on_commit(_pending.purge, using=using)
 
 
 def purge_now_and_later(tags: Iterable[str]) -> None:

@@ -67,29 +67,34 @@ LAST_TIME_PASSED_KEY = "cache:time-passed:last"
 
 @task()
 def cache_purge_time_passed() -> int:
-    """Every minute: what time changed. A meeting or an event that started or ended since the last run
-    leaves "upcoming" lists for "past" ones: purge it as if it had been published again."""
-    from core.dated import DatedPage
+    """Every minute: what time changed. A model lists in `shared_cache_moments` the times at which what
+    readers see of a row changes by itself (a meeting that starts leaves "upcoming" for "past"; an event's
+    registration that opens or closes): the rows whose moment passed since the last run are purged, a page
+    as if it had been published again."""
+    from django.apps import apps
+    from django.db.models import Q
 
-    from .http_cache import purge_now_and_later, purge_tags_for_page
+    from wagtail.models import Page
+
+    from .http_cache import purge_now_and_later, purge_tags_for_instance, purge_tags_for_page
 
     now = timezone.now()
     since = cache.get(LAST_TIME_PASSED_KEY) or now - timedelta(minutes=5)
     tags = set()
-    models = [m for m in _concrete_subclasses(DatedPage)]
-    for model in models:
-        changed = model.objects.live().filter(start__gt=since, start__lte=now) | model.objects.live().filter(
-            end__gt=since, end__lte=now
-        )
-        for page in changed.only("pk", "path", "content_type_id"):
-            tags |= purge_tags_for_page(page)
+    for model in apps.get_models():
+        moments = getattr(model, "shared_cache_moments", ())
+        if not moments:
+            continue
+        passed = Q()
+        for field in moments:
+            passed |= Q(**{f"{field}__gt": since, f"{field}__lte": now})
+        if issubclass(model, Page):
+            for page in model.objects.live().filter(passed).only("pk", "path", "content_type_id"):
+                tags |= purge_tags_for_page(page)
+        else:
+            for row in model._base_manager.filter(passed):
+                tags |= purge_tags_for_instance(row)
     if tags:
         purge_now_and_later(tags)
     cache.set(LAST_TIME_PASSED_KEY, now, timeout=None)
     return len(tags)
-
-
-def _concrete_subclasses(model):
-    from django.apps import apps
-
-    return [m for m in apps.get_models() if issubclass(m, model) and not m._meta.abstract]

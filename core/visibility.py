@@ -22,7 +22,7 @@ from django.db.models.functions import Length, Substr
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
 
-from .http_cache import add_listing_tag
+from .http_cache import add_listing_tag, cached
 
 _MEMO_ATTRIBUTE = "_parvis_visibility"
 
@@ -174,22 +174,28 @@ def _restrictions_by_path():
 
 
 def private_collection_ids(request=None):
-    """Ids of every collection under a view restriction (own or inherited). Memoised per request."""
+    """Ids of every collection under a view restriction (own or inherited). Memoised per request, and kept
+    in the fragment cache (the same for every reader; saving a collection or a restriction purges it):
+    no query on a page that shows images or documents."""
     memo = _memo(request)
     if "private_collection_ids" not in memo:
-        restrictions = _restrictions_by_path()
-        memo["restrictions_by_path"] = restrictions
-        if not restrictions:
-            memo["private_collection_ids"] = {}
-        else:
-            query = Q()
-            for path in restrictions:
-                query |= Q(path__startswith=path)
-            memo["private_collection_ids"] = {
-                pk: [r for p, r in restrictions.items() if path.startswith(p)]
-                for pk, path in Collection.objects.filter(query).values_list("pk", "path")
-            }
+        memo["restrictions_by_path"], memo["private_collection_ids"] = cached(
+            "private-collections", _private_collections
+        )
     return memo["private_collection_ids"]
+
+
+def _private_collections():
+    restrictions = _restrictions_by_path()
+    if not restrictions:
+        return restrictions, {}
+    query = Q()
+    for path in restrictions:
+        query |= Q(path__startswith=path)
+    return restrictions, {
+        pk: [r for p, r in restrictions.items() if path.startswith(p)]
+        for pk, path in Collection.objects.filter(query).values_list("pk", "path")
+    }
 
 
 def collection_is_private(collection_id):

@@ -6,7 +6,15 @@ last seat, whatever the number of connections; the CHECK constraint on `EventSea
 
 from django.db.models import F, Q
 
+from core.http_cache import purge_after_commit
+
 from .models import SEAT_STATUSES, EventPage, EventSeats, Registration
+
+
+def _seats_shown_changed(event) -> None:
+    """The counter changes by UPDATE (no signal): the event's page and the lists that show its seats left
+    carry its tag (core.http_cache), purged once the transaction commits."""
+    purge_after_commit({f"p{event.pk}"})
 
 
 def seats_ensure(event: EventPage) -> EventSeats:
@@ -18,16 +26,20 @@ def seats_ensure(event: EventPage) -> EventSeats:
 def seat_take(event: EventPage) -> bool:
     """Take one seat if one is free. True when taken."""
     seats_ensure(event)
-    return bool(
+    taken = bool(
         EventSeats.objects.filter(event_id=event.pk)
         .filter(Q(capacity__isnull=True) | Q(taken__lt=F("capacity")))
         .update(taken=F("taken") + 1)
     )
+    if taken:
+        _seats_shown_changed(event)
+    return taken
 
 
 def seat_release(event: EventPage) -> None:
     """Give one seat back (a confirmed registration cancelled, an offer expired or declined)."""
-    EventSeats.objects.filter(event_id=event.pk, taken__gt=0).update(taken=F("taken") - 1)
+    if EventSeats.objects.filter(event_id=event.pk, taken__gt=0).update(taken=F("taken") - 1):
+        _seats_shown_changed(event)
 
 
 def seats_free(event: EventPage) -> int | None:
@@ -50,6 +62,7 @@ def seats_capacity_sync(event: EventPage) -> bool:
     if capacity == previous:
         return False
     EventSeats.objects.filter(pk=seats.pk).update(capacity=capacity)
+    _seats_shown_changed(event)
     return previous is not None and (capacity is None or capacity > previous)
 
 
@@ -58,4 +71,5 @@ def seats_recount(event: EventPage) -> int:
     taken = Registration.objects.filter(event_id=event.pk, status__in=SEAT_STATUSES).count()
     seats_ensure(event)
     EventSeats.objects.filter(event_id=event.pk).update(taken=taken)
+    _seats_shown_changed(event)
     return taken

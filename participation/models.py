@@ -91,6 +91,8 @@ class ProposalQuerySet(models.QuerySet):
 class Proposal(models.Model):
     """One proposal (or plenary resolution) put to the members of a council or working group."""
 
+    shared_cache_moments = ("vote_opens_at", "vote_closes_at")
+
     index = models.ForeignKey(
         ProposalIndexPage,
         verbose_name=_("proposals page"),

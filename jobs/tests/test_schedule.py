@@ -68,16 +68,20 @@ def test_due_jobs_enqueued_once_then_at_their_next_time(db_tasks):
     first = jobs_enqueue_due(now=start)
     # Periodic jobs run at once; daily and weekly ones wait for their time.
     assert sorted(first) == [
+        "cache_purge_time_passed",
         "newsletter_deliveries_resume",
         "offers_expire",
         "outbox_flush",
+        "pages_publish_scheduled",
         "tasks_stale_cleanup",
     ]
     assert jobs_enqueue_due(now=start + timedelta(seconds=30)) == []
     assert sorted(jobs_enqueue_due(now=start + timedelta(minutes=1))) == [
+        "cache_purge_time_passed",
         "newsletter_deliveries_resume",
         "offers_expire",
         "outbox_flush",
+        "pages_publish_scheduled",
     ]
     assert ScheduledJob.objects.get(name="registrations_erase").next_run_at == datetime(
         2026, 11, 25, 3, 30, tzinfo=PARIS
