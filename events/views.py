@@ -1,4 +1,5 @@
-"""Public registration views: the form on the event page (posted to its `inscription/` route), the neutral
+"""Public registration views: the form on the event page (posted to `/inscriptions/evenement/<id>/`, where only
+people with a session need a CSRF token: core.csrf; the page's `inscription/` route stays), the neutral
 "check your inbox" page, and the manage/cancel page reached from the emails' signed link.
 
 The form's answer reveals nothing about who registered: a new registration, a second one with the same
@@ -10,14 +11,16 @@ import hashlib
 from urllib.parse import urlparse
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from django_ratelimit.core import is_ratelimited
 
 from accounts.lockout import client_ip
+from core.csrf import has_session, token_for_sessions_only
 from core.middleware import mark_private
 
 from .ics import event_ics, event_ics_filename
@@ -93,7 +96,6 @@ def registration_context(event, *, request=None, form=None, now=None):
     if state == "none":
         return context
     free = _seats_free(event)
-    page_url = event.get_url(request) or event.url or ""
     context.update(
         {
             "seats_free": free,
@@ -101,7 +103,8 @@ def registration_context(event, *, request=None, form=None, now=None):
             "opens_at": event.registration_opens_at,
             "closes_at": event.registration_closing(),
             "form": form if form is not None else RegistrationForm(event=event),
-            "action": page_url + event.reverse_subpage("register"),
+            "action": reverse("events:register", args=[event.pk]),
+            "needs_token": request is not None and has_session(request),
             "retention_days": event.retention_days,
             "refused_full": state == "open" and free == 0 and not event.waiting_list,
         }
@@ -161,6 +164,18 @@ def register(request, event):
         elif _seats_free(event) == 0 and not event.waiting_list:
             form.add_error(None, full_refusal().message)
     return _form_page(request, event, form)
+
+
+@token_for_sessions_only
+def register_posted(request, event_id):
+    """The form's POST, outside the page tree so that only people with a session need a CSRF token. The
+    event is one this request may open (live, its view restrictions accepted), as the page route checks."""
+    from .models import EventPage
+
+    event = EventPage.objects.visible_to(request).filter(pk=event_id).first()
+    if event is None:
+        raise Http404
+    return register(request, event.specific)
 
 
 def register_thanks(request, event):

@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 import pytest
@@ -71,7 +72,7 @@ def test_event_page_shows_the_form_with_seats_left_and_closing_date(client, even
     assert 'id="inscription"' in html
     assert "12 places restantes" in html
     assert "Inscriptions ouvertes jusqu’au" in html
-    assert f'action="{event.url}inscription/"' in html
+    assert f'action="/inscriptions/evenement/{event.pk}/"' in html
     for name in ("name", "email", "organisation", "accessibility_needs", "consent"):
         assert f'name="{name}"' in html
     # The consent box is described by the privacy note, which says how long the data is kept.
@@ -491,3 +492,63 @@ def test_a_line_break_in_an_event_title_does_not_break_its_calendar_file(client,
     assert str(calendar["x-wr-calname"]) == "Rencontre annuelle" or "Rencontre" in str(
         calendar["x-wr-calname"]
     )
+
+
+# -- The form on a page the shared cache keeps: a token only for people with a session (core.csrf) ---------
+
+
+def test_the_event_page_with_open_registration_is_shared_by_anonymous_readers(client, event):
+    response = client.get(event.url)
+    html = response.content.decode()
+    assert 'name="email"' in html
+    assert "csrfmiddlewaretoken" not in html
+    assert "public" in response["Cache-Control"]
+    assert f"p{event.pk}" in response["xkey"].split()
+
+
+def test_anonymous_registration_posts_without_a_token_from_this_site(event):
+    client = Client(enforce_csrf_checks=True)
+    path = f"/inscriptions/evenement/{event.pk}/"
+    response = client.post(path, form_data(), HTTP_ORIGIN="http://testserver")
+    assert response.status_code == 303
+    assert response["Location"] == event.url + "inscription/merci/"
+    assert Registration.objects.filter(event=event).count() == 1
+
+
+def test_a_post_from_another_site_is_refused(event):
+    client = Client(enforce_csrf_checks=True)
+    path = f"/inscriptions/evenement/{event.pk}/"
+    assert client.post(path, form_data(), HTTP_ORIGIN="https://evil.example").status_code == 403
+    referer = {"HTTP_REFERER": "https://evil.example/page"}
+    assert client.post(path, form_data(), **referer).status_code == 403
+    assert not Registration.objects.filter(event=event).exists()
+
+
+def test_a_person_with_a_session_needs_the_token(event, member_a):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member_a)
+    path = f"/inscriptions/evenement/{event.pk}/"
+    assert client.post(path, form_data(), HTTP_ORIGIN="http://testserver").status_code == 403
+    html = client.get(event.url).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = client.post(
+        path, {**form_data(), "csrfmiddlewaretoken": token}, HTTP_ORIGIN="http://testserver"
+    )
+    assert response.status_code == 303
+    assert Registration.objects.filter(event=event).count() == 1
+
+
+def test_the_post_address_of_an_unpublished_or_members_only_event_is_404(client, event):
+    path = f"/inscriptions/evenement/{event.pk}/"
+    event.unpublish()
+    assert client.post(path, form_data()).status_code == 404
+    assert client.post("/inscriptions/evenement/999999/", form_data()).status_code == 404
+
+
+def test_the_refusal_says_why_in_french(event):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        f"/inscriptions/evenement/{event.pk}/", form_data(), HTTP_ORIGIN="https://evil.example"
+    )
+    assert response.status_code == 403
+    assert "Formulaire refusé" in response.content.decode()
