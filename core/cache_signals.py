@@ -14,7 +14,7 @@ from django.dispatch import receiver
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction
-from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
+from wagtail.signals import page_unpublished, post_page_move, pre_page_move
 
 from . import http_cache
 from .http_cache import (
@@ -42,9 +42,10 @@ def connect():
     post_init.connect(http_cache._on_post_init, dispatch_uid="parvis_cache_tags_post_init")
 
 
-@receiver(page_published)
 @receiver(page_unpublished)
-def page_changed(sender, instance, **kwargs):
+def page_unpublished_purge(sender, instance, **kwargs):
+    """Unpublishing saves the page not live, which `row_saved` leaves alone. (Publishing saves it live:
+    `row_saved` purges it, once — `page_published` comes after that save's own transaction.)"""
     purge_after_commit(purge_tags_for_page(instance))
 
 

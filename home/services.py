@@ -10,7 +10,7 @@ from councils.models import CouncilIndexPage
 from councils.services import communications_team_provision
 from events.models import EventIndexPage
 
-from .models import HomePage
+from .models import HomePage, SiteSettings
 
 
 def _child(parent, model, slug, **fields):
@@ -54,10 +54,13 @@ def site_structure_ensure(*, hostname="localhost", port=80, site_name="Parvis"):
         Site.objects.filter(is_default_site=True).exclude(root_page=home).delete()
         if placeholder is not None:
             placeholder.delete()
-    Site.objects.get_or_create(
+    site, _created = Site.objects.get_or_create(
         is_default_site=True,
         defaults={"hostname": hostname, "port": port, "root_page": home, "site_name": site_name},
     )
+    # The settings row now rather than at a reader's first page: a GET that writes a shown row purges the
+    # shared cache (core.cache_signals).
+    SiteSettings.for_site(site)
     _child(home, CouncilIndexPage, "conseils", title=_("Councils"))
     _child(home, EventIndexPage, "agenda", title=_("Agenda"))
     _child(home, BlogIndexPage, "actualites", title=_("News"))
