@@ -701,6 +701,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Set the password of existing demo accounts back to 'demo'.",
         )
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Then add N generated councils of about 2,000 pages each, in bulk (home/scale.py): "
+            "50 gives about 100,000 pages, to measure speed at a city's size. Idempotent.",
+        )
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -718,3 +726,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Démo prête en {time.monotonic() - started:.1f} s : {summary}.")
         )
+        if options["scale"] > 0:
+            from home.scale import build
+
+            with _quiet_loggers("django_tasks", "wagtail"):
+                build(options["scale"], stdout=self.stdout)
