@@ -151,7 +151,9 @@ def instance_tags(instance) -> list[str]:
     if isinstance(instance, get_document_model()):
         return [f"d{instance.pk}", f"m:{model_label(type(instance))}"] if instance.pk is not None else []
     if parents := _parental_keys(type(instance)):
-        return [f"p{value}" for field in parents if (value := instance.__dict__.get(field)) is not None]
+        tags = [f"p{value}" for field in parents if (value := instance.__dict__.get(field)) is not None]
+        if tags:
+            return tags
     return [f"m:{model_label(type(instance)._meta.concrete_model)}"]
 
 
