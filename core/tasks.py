@@ -44,7 +44,7 @@ def purge_varnish(url: str, tags: list[str]) -> int:
     return dropped
 
 
-@task()
+@task(priority=100)  # claimed before search indexing and reference tasks: readers wait on it
 def cache_purge(tags: list[str]) -> int:
     """Drop every object tagged with one of `tags` from each shared cache node (VARNISH_PURGE_URLS)."""
     dropped = 0
