@@ -98,7 +98,7 @@ test: system-deps lint check node-deps ## Run the whole suite against PostgreSQL
 bench: install-dev bench-deps ## Benchmarks on the production stack (gunicorn, worker, Varnish; nginx and bare-WSGI ceilings) at seed_demo --scale 50, then the newsletter and sortition ones; writes docs/benchmarks.md
 	$(PY) bench/stack.py $(BENCH_ARGS)
 
-bench-quick: install-dev bench-deps ## The same in about two minutes (scale 2, 3-second runs), report in /tmp/parvis-bench/benchmarks-quick.md
+bench-quick: install-dev bench-deps ## The same, short: 3-second runs on the data parvis_bench holds (scale 2 if empty), report in /tmp/parvis-bench/benchmarks-quick.md
 	$(PY) bench/stack.py --quick $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment, the demo database and collected files
