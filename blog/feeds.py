@@ -37,7 +37,7 @@ class BlogFeed(Feed):
 
     def items(self, blog):
         posts = blog.posts_tagged(self.tag) if self.tag is not None else blog.posts()
-        return posts[: self.items_count]
+        return posts.with_tags()[: self.items_count]
 
     def item_title(self, post):
         return post.title

@@ -16,6 +16,7 @@ from wagtail.search import index
 
 from blog.models import BlogIndexPage, latest_posts
 from core.blocks import BodyBlock
+from core.http_cache import add_tags
 from core.models import BasePage
 from core.visibility import VisiblePageManager, VisiblePageQuerySet
 from meetings.models import MeetingPage
@@ -85,6 +86,9 @@ class CouncilPageQuerySet(VisiblePageQuerySet):
             .values_list("path", "next_meeting_id")
         )
         meetings = MeetingPage.objects.in_bulk([pk for _path, pk in next_ids if pk])
+        # The meetings are read in a subquery, never run as a listing: tag each council's meetings listing
+        # (core.http_cache), so that a meeting published or moved there purges the response.
+        add_tags(f"l{path}:meetingpage" for path in council_paths)
         return {path: meetings[pk] for path, pk in next_ids if pk}
 
 
@@ -244,11 +248,13 @@ class CouncilPage(RoutablePageMixin, BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        meetings = MeetingPage.objects.listed().descendant_of(self)
-        context["next_meeting"] = meetings.upcoming().first()
-        context["latest_minutes"] = meetings.with_minutes().order_by("-start").first()
-        context["sections"] = self.get_children().live().public().in_menu().specific()
-        context["latest_posts"] = latest_posts(parent=self)
+        context["next_meeting"], context["latest_minutes"] = self.next_meeting_and_latest_minutes()
+        # A listing of Parvis's pages (it tags the response for purges), without `specific()`: the menu
+        # shows titles and links only (a query per page type less). Outside the sandbox `listed()` is
+        # `live().public()` in one query; a sandbox council's editors keep theirs.
+        sections = VisiblePageQuerySet(Page).child_of(self).in_menu().order_by("path")  # the tree's order
+        context["sections"] = sections.live().public() if self.is_sandbox else sections.listed()
+        context["latest_posts"] = latest_posts(parent=self, council=self)
         context["news_index"] = BlogIndexPage.objects.child_of(self).listed().first()
         context["upcoming_events"] = self.upcoming_events()
         return context
@@ -262,6 +268,7 @@ class CouncilPage(RoutablePageMixin, BasePage):
         if not self.members_list_public:
             raise Http404
         current = Membership.objects.active().filter(council=self)
+        add_tags(["m:councils.membership"])  # counted with values(): no instance tags the response
         counts = dict(current.order_by().values_list("college_id").annotate(models.Count("pk")))
         named = [
             membership
@@ -282,6 +289,16 @@ class CouncilPage(RoutablePageMixin, BasePage):
         context = {"page": self, "self": self, "request": request, "colleges": groups}
         context.update(total=sum(counts.values()), named_total=len(named))
         return TemplateResponse(request, "councils/council_members.html", context)
+
+    def next_meeting_and_latest_minutes(self):
+        """(The next listed meeting, the latest listed one with minutes), either None, in one query: the
+        two one-row listings as a UNION ALL (each keeps its own order and limit; the listing's scope, this
+        council, tags the response)."""
+        meetings = MeetingPage.objects.listed().descendant_of(self)
+        upcoming = meetings.upcoming().annotate(slot=models.Value(0))[:1]
+        minutes = meetings.with_minutes().order_by("-start").annotate(slot=models.Value(1))[:1]
+        found = {meeting.slot: meeting for meeting in upcoming.union(minutes, all=True)}
+        return found.get(0), found.get(1)
 
     def upcoming_events(self, count=3):
         """The council's next listed events, soonest first (two queries: the events, their images'

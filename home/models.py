@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -22,9 +24,10 @@ hex_colour = RegexValidator(
 )
 
 
-def upcoming_events(count=3):
+def upcoming_events(count=3, *, councils=True):
     """The next listed events of the whole city (the city's and the councils'), soonest first, each with
-    its `.council`: three queries whatever the number of events."""
+    its `.council` (unless `councils` is false: the caller attaches them with other pages, in one query):
+    three queries whatever the number of events."""
     events = list(
         EventPage.objects.listed()
         .upcoming()
@@ -32,8 +35,19 @@ def upcoming_events(count=3):
         .select_related("lead_image", "seats")
         .prefetch_related("lead_image__renditions")[:count]
     )
-    attach_councils(events)
+    if councils:
+        attach_councils(events)
     return events
+
+
+def _specific(page, ancestors):
+    """The page's specific instance, keeping what the routing found: its parent (`get_parent()` costs no
+    query) and its ancestors below the tree's root (the breadcrumbs: `parvis_tags.breadcrumb_ancestors`)."""
+    specific = page.specific
+    if specific is not page and hasattr(page, "_cached_parent_obj"):
+        specific._cached_parent_obj = page._cached_parent_obj
+    specific.routed_ancestors = list(ancestors)
+    return specific
 
 
 class HomePage(BasePage):
@@ -57,6 +71,42 @@ class HomePage(BasePage):
         verbose_name = _("home page")
         verbose_name_plural = _("home pages")
 
+    def route(self, request, path_components):
+        """Every page on the way to the address in one query, where Wagtail's own routing takes two per
+        level (the child, then its specific instance): 8 queries for a meeting, 2 here (the pages on the
+        way, then the page's own specific row). The site's root page routes every request, so this is
+        the site's routing.
+
+        Same answers as Wagtail's: a routable page's own sub-routes win over its children, a page that is
+        not live is a 404 only when it is the last one, and the page found routes the rest itself."""
+        if not path_components:
+            return super().route(request, path_components)
+        prefixes = [
+            f"{self.url_path}{'/'.join(path_components[:n])}/" for n in range(1, len(path_components) + 1)
+        ]
+        on_the_way = {
+            page.url_path: page
+            for page in Page.objects.filter(path__startswith=self.path, url_path__in=prefixes)
+        }
+        page = self
+        ancestors = []
+        for n, prefix in enumerate(prefixes):
+            model = page.specific_class or type(page)
+            if n and page.live and issubclass(model, RoutablePageMixin):
+                try:
+                    model.get_resolver().resolve("/" + "/".join(path_components[n:]) + "/")
+                except Http404:
+                    pass
+                else:
+                    return _specific(page, ancestors).route(request, path_components[n:])
+            child = on_the_way.get(prefix)
+            if child is None or child.depth != page.depth + 1:
+                raise Http404
+            child._cached_parent_obj = page
+            ancestors.append(page)
+            page = child
+        return _specific(page, ancestors).route(request, [])
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # Renditions prefetched: the cards' images cost one query however many councils there are.
@@ -67,10 +117,12 @@ class HomePage(BasePage):
             .order_by("title")
         )
         upcoming = list(MeetingPage.objects.listed().upcoming()[:6])
-        attach_councils(upcoming)
+        posts = latest_posts(attach=False)
+        events = upcoming_events(councils=False)
+        attach_councils([*upcoming, *posts, *events])  # one query for the three lists
         context["upcoming_meetings"] = upcoming
-        context["latest_posts"] = latest_posts()
-        context["upcoming_events"] = upcoming_events()
+        context["latest_posts"] = posts
+        context["upcoming_events"] = events
         context["news_index"] = BlogIndexPage.objects.child_of(self).listed().first()
         return context
 

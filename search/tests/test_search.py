@@ -433,6 +433,7 @@ def test_the_number_of_queries_does_not_grow_with_the_results(world, django_asse
     for n in range(100):
         BlogPageFactory(parent=news_a, title=f"Séance d’information n° {n}", slug=f"info-{n}")
         _document(world.council_a.access.collection, f"Séance n° {n}", "minutes")
+    search(client, "seance")  # warm again: publishing purged the fragment cache (core.http_cache.cached)
     with django_assert_max_num_queries(BUDGET) as many:
         response = search(client, "seance")
     assert len(response.context["search_results"].object_list) == 10
