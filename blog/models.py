@@ -35,11 +35,18 @@ class BlogPageTag(TaggedItemBase):
 
 class BlogPageQuerySet(VisiblePageQuerySet):
     def for_cards(self):
-        """Newest first, with what a card shows (image renditions, tags) fetched in a fixed number of queries."""
+        """Newest first, with what a card shows (the image and its renditions) fetched in a fixed number of
+        queries. A card shows no tags: feeds, which do, add `with_tags()`."""
         return (
             self.select_related("lead_image")
-            .prefetch_related("lead_image__renditions", "tagged_items__tag")
+            .prefetch_related("lead_image__renditions")
             .order_by("-date", "-first_published_at", "-pk")
+        )
+
+    def with_tags(self):
+        """Each post's tags in one query (the tag rows joined)."""
+        return self.prefetch_related(
+            models.Prefetch("tagged_items", queryset=BlogPageTag.objects.select_related("tag"))
         )
 
 
@@ -47,13 +54,19 @@ class BlogPageManager(VisiblePageManager.from_queryset(BlogPageQuerySet)):
     pass
 
 
-def latest_posts(parent=None, count=3):
-    """The newest listed posts (of the whole site, or under `parent`), each with its `.council`."""
+def latest_posts(parent=None, count=3, *, council=None, attach=True):
+    """The newest listed posts (of the whole site, or under `parent`), each with its `.council` — given
+    when known (`parent` inside that council: a query less), else looked up (unless `attach` is false: the
+    caller attaches councils to several lists at once)."""
     posts = BlogPage.objects.listed()
     if parent is not None:
         posts = posts.descendant_of(parent)
     posts = list(posts.for_cards()[:count])
-    attach_councils(posts)
+    if council is not None:
+        for post in posts:
+            post.council = council
+    elif attach:
+        attach_councils(posts)
     return posts
 
 
@@ -185,10 +198,13 @@ class BlogPage(LeadImageMixin, BasePage):
     class Meta:
         verbose_name = _("news post")
         verbose_name_plural = _("news posts")
+        indexes = [models.Index(fields=["date"], name="blog_blogpage_date")]
 
-    def related_posts(self, count=3):
-        """Listed posts sharing a tag with this one, the most shared tags first, then the newest."""
-        tag_ids = [item.tag_id for item in self.tagged_items.all()]
+    def related_posts(self, count=3, *, tag_ids=None):
+        """Listed posts sharing a tag with this one, the most shared tags first, then the newest (`tag_ids`:
+        this post's tags when the caller has read them already)."""
+        if tag_ids is None:
+            tag_ids = [item.tag_id for item in self.tagged_items.all()]
         if not tag_ids:
             return []
         posts = list(
@@ -205,11 +221,14 @@ class BlogPage(LeadImageMixin, BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        blog = self.get_parent().specific
+        # The blog's own fields are not shown (its title, its address, its tag pages' addresses): no query
+        # for its specific row, and none for the parent itself when the routing kept it.
+        blog = self.get_parent().specific_deferred
         tags = sorted(self.tags.all(), key=lambda t: t.name)  # one query (and the draft's tags in previews)
         # A tag links to its page only when that page lists something (a listed post of this blog).
         linked = set(blog.tags().filter(pk__in=[t.pk for t in tags]).values_list("pk", flat=True))
         for tag in tags:
             tag.has_page = tag.pk in linked
-        context.update(blog=blog, related_posts=self.related_posts(), post_tags=tags)
+        related = self.related_posts(tag_ids=[t.pk for t in tags])
+        context.update(blog=blog, related_posts=related, post_tags=tags)
         return context

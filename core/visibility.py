@@ -14,15 +14,19 @@ Councils are the "spaces" that may be sandboxes. The space model is named by the
 `PARVIS_SPACE_MODEL` setting (like `AUTH_USER_MODEL`), so these rules depend on no app above them.
 """
 
+from typing import NamedTuple
+
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
-from django.db.models.functions import Length, Substr
+from django.db import connection
+from django.db.models import Q, prefetch_related_objects
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
 
-from .http_cache import add_listing_tag, cached
+from .http_cache import _collector, add_listing_tag, add_tags, cached, purge_after_commit
 
 _MEMO_ATTRIBUTE = "_parvis_visibility"
 
@@ -32,21 +36,100 @@ def space_model():
     return apps.get_model(settings.PARVIS_SPACE_MODEL)
 
 
-def _in_sandbox():
-    """An Exists() true when the outer page is a sandbox space or lies inside one."""
-    return Exists(
-        space_model().objects.filter(is_sandbox=True, path=Substr(OuterRef("path"), 1, Length("path")))
+class HiddenPaths(NamedTuple):
+    """The subtrees no listing shows to anyone: under a view restriction, inside a sandbox space."""
+
+    restrictions: tuple  # (restriction id, restriction type, page path), one per view restriction
+    sandboxes: tuple  # paths of the sandbox spaces
+
+    @property
+    def restricted(self):
+        return [path for _pk, _type, path in self.restrictions]
+
+    @property
+    def unlisted(self):
+        return _outermost([*self.restricted, *self.sandboxes])
+
+
+def _outermost(paths):
+    """The paths that no other one contains (a subtree inside an excluded subtree is excluded already)."""
+    kept = []
+    for path in sorted(set(paths)):
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+    return kept
+
+
+def hidden_paths():
+    """Where the view restrictions and the sandbox spaces are: a handful of rows, the same for every reader,
+    read by every listing. Kept in the fragment cache (`core.http_cache.cached`): no query while nothing
+    changed. Each listing then leaves those subtrees out by `path` prefix (the `varchar_pattern_ops` index
+    on `path` serves it), where a subquery per row (`EXISTS … substr(path)`) cost 250-450 ms on a council
+    page at 100,000 pages.
+
+    Its tags — every restriction's (`m:wagtailcore.pageviewrestriction`), each restricted page's and
+    sandbox's `p<id>` (a move purges them), every space's listing (`l:<space model>`: a council published,
+    unpublished or deleted) — are kept apart from the response's: the pages this hides are purged by the
+    change itself (`core.cache_signals`), and the response need not be purged whenever any council is
+    published. Memoised for the response being built."""
+    collected = _collector.get()
+    memo = getattr(collected, "_parvis_hidden_paths", None) if collected is not None else None
+    if memo is None:
+        token = _collector.set(None)
+        try:
+            memo = cached("visibility-paths", _hidden_paths_read)
+        finally:
+            _collector.reset(token)
+        if collected is not None:
+            collected._parvis_hidden_paths = memo
+    return memo
+
+
+def _hidden_paths_read():
+    """Every view restriction and every sandbox space with their pages' paths, in one query."""
+    space = space_model()
+    page_table, restriction_table, space_table = (
+        connection.ops.quote_name(model._meta.db_table) for model in (Page, PageViewRestriction, space)
+    )
+    space_key, flag = (connection.ops.quote_name(c) for c in (space._meta.pk.column, "is_sandbox"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.id, r.restriction_type, p.id, p.path FROM {restriction_table} r "  # noqa: S608 (names)
+            f"JOIN {page_table} p ON p.id = r.page_id "
+            f"UNION ALL SELECT NULL, NULL, p.id, p.path FROM {space_table} s "
+            f"JOIN {page_table} p ON p.id = s.{space_key} WHERE s.{flag}"
+        )
+        rows = cursor.fetchall()
+    add_tags(["m:wagtailcore.pageviewrestriction", f"l:{space._meta.model_name}"])
+    add_tags(f"p{page_id}" for _pk, _kind, page_id, _path in rows)
+    return HiddenPaths(
+        restrictions=tuple((pk, kind, path) for pk, kind, _page_id, path in rows if pk is not None),
+        sandboxes=tuple(path for pk, _kind, _page_id, path in rows if pk is None),
     )
 
 
-def _restricted():
-    """An Exists() true when a view restriction sits on the outer page or one of its ancestors.
+def _excluding(queryset, paths):
+    """`queryset` without the subtrees of `paths` (one `NOT (path LIKE … OR …)`; negated, so it narrows no
+    listing's scope in `core.http_cache.listing_scope`)."""
+    if not paths:
+        return queryset
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return queryset.exclude(condition)
 
-    One subquery in the listing's own SQL, where Wagtail's `public()` first reads every restriction (one
-    more query per listing: five on a council page)."""
-    return Exists(
-        PageViewRestriction.objects.filter(page__path=Substr(OuterRef("path"), 1, Length("page__path")))
-    )
+
+@receiver(post_save, dispatch_uid="parvis_visibility_space_saved")
+def _space_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    """A space saved while not live (created as a draft sandbox, its flag changed by a script): nothing
+    else purges the spaces' listing tag then, and `hidden_paths()` must be read again."""
+    if raw or not isinstance(instance, space_model()) or instance.live:
+        return
+    from .cache_signals import DRAFT_FIELDS
+
+    if update_fields and set(update_fields) <= DRAFT_FIELDS:
+        return
+    purge_after_commit([f"l:{space_model()._meta.model_name}"])
 
 
 class VisiblePageQuerySet(PageQuerySet):
@@ -79,18 +162,15 @@ class VisiblePageQuerySet(PageQuerySet):
         return super().aggregate(*args, **kwargs)
 
     def outside_sandbox(self):
-        return self.filter(~_in_sandbox())
+        return _excluding(self, _outermost(hidden_paths().sandboxes))
 
     def listed(self):
         """What anyone may see in listings, feeds and search: live, public, outside the sandbox."""
-        return self.live().filter(~_restricted()).outside_sandbox()
+        return _excluding(self.live(), hidden_paths().unlisted)
 
     def visible_to(self, request):
         """What this request may open: live, outside the sandbox, every view restriction accepted."""
-        queryset = self.live().outside_sandbox()
-        for path in hidden_page_paths(request):
-            queryset = queryset.exclude(path__startswith=path)
-        return queryset
+        return _excluding(self.live(), _outermost([*hidden_paths().sandboxes, *hidden_page_paths(request)]))
 
 
 class VisiblePageManager(PageManager.from_queryset(VisiblePageQuerySet)):
@@ -104,13 +184,13 @@ def listed_pages():
 
 def sandbox_paths():
     """Paths of the sandbox spaces, for search backends that cannot filter on a subquery."""
-    return list(space_model().objects.filter(is_sandbox=True).values_list("path", flat=True))
+    return list(hidden_paths().sandboxes)
 
 
 def searchable_pages():
     """Listed pages in a form Wagtail's search backends accept (filters on indexed fields only)."""
-    pages = Page.objects.live().public()
-    for path in sandbox_paths():
+    pages = Page.objects.live()
+    for path in hidden_paths().unlisted:
         pages = pages.exclude(path__startswith=path)
     return pages
 
@@ -128,10 +208,19 @@ def _memo(request):
 
 
 def hidden_page_paths(request):
-    """Paths of restricted pages this request may not open (memoised on the request: two queries)."""
+    """Paths of restricted pages this request may not open (memoised on the request). Nobody signed in:
+    from `hidden_paths()` (no query); signed in: two queries (the restrictions with their groups, read
+    afresh: a change of a restriction's groups purges nothing)."""
     memo = _memo(request)
     if "hidden_page_paths" not in memo:
         user = getattr(request, "user", None)
+        if request is None or user is None or not user.is_authenticated:
+            memo["hidden_page_paths"] = [
+                path
+                for pk, kind, path in hidden_paths().restrictions
+                if not _accepts_anonymous(request, pk, kind)
+            ]
+            return memo["hidden_page_paths"]
         if (
             user is not None
             and user.is_authenticated
@@ -149,6 +238,17 @@ def hidden_page_paths(request):
     return memo["hidden_page_paths"]
 
 
+def _accepts_anonymous(request, pk, kind):
+    """Wagtail's `BaseViewRestriction.accept_request` for a reader who is not signed in: only a password
+    given in this session opens a page (a login or groups restriction never does)."""
+    if request is None or kind != PageViewRestriction.PASSWORD:
+        return False
+    session = getattr(request, "session", None)
+    return session is not None and pk in session.get(
+        PageViewRestriction.passed_view_restrictions_session_key, []
+    )
+
+
 def page_visible_to(page, request):
     """Whether this request may open this page (its own and its ancestors' restrictions)."""
     return not any(page.path.startswith(path) for path in hidden_page_paths(request))
@@ -156,9 +256,7 @@ def page_visible_to(page, request):
 
 def page_is_public(page):
     """No view restriction on the page or its ancestors."""
-    return not PageViewRestriction.objects.filter(
-        page__in=Page.objects.ancestor_of(page, inclusive=True)
-    ).exists()
+    return not any(page.path.startswith(path) for path in hidden_paths().restricted)
 
 
 # -- Collection view restrictions (documents, images) ----------------------------------------------

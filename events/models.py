@@ -31,7 +31,7 @@ from core.blocks import BodyBlock
 from core.dated import DatedPage, DatedPageManager, DatedPageQuerySet, dated_pages_listed, dated_panels
 from core.ical import city_feed_response
 from core.models import BasePage, LeadImageMixin
-from core.visibility import attach_councils
+from core.visibility import attach_councils, space_model
 from meetings.models import MeetingPage
 
 from .admin_forms import EventPageForm
@@ -247,6 +247,7 @@ class EventPage(LeadImageMixin, DatedPage):
     """
 
     ical_uid_prefix = "event"
+    shared_cache_moments = ("start", "end", "registration_opens_at", "registration_closes_at")
 
     summary = models.TextField(
         _("summary"), help_text=_("A few lines shown in the agenda, feeds and shares.")
@@ -345,7 +346,7 @@ class EventPage(LeadImageMixin, DatedPage):
     parent_page_types = ["events.EventIndexPage", "councils.CouncilPage"]
     subpage_types = []
 
-    class Meta:
+    class Meta(DatedPage.Meta):
         verbose_name = _("event")
         verbose_name_plural = _("events")
 
@@ -384,7 +385,13 @@ class EventPage(LeadImageMixin, DatedPage):
         context["programme_several_days"] = len(days) > 1
         context["programme_rooms"] = self.programme_rooms()
         context["rooms"] = self.event_rooms()
-        attach_councils([self])
+        ancestors = getattr(self, "routed_ancestors", None)  # the pages its routing loaded (HomePage.route)
+        if ancestors is not None and not any(
+            issubclass(ancestor.specific_class or Page, space_model()) for ancestor in ancestors
+        ):
+            self.council = None  # a city event: no council above it, known without a query
+        else:
+            attach_councils([self])
         context["council"] = self.council
         return context
 

@@ -211,7 +211,7 @@ class MeetingPage(DatedPage):
     parent_page_types = ["meetings.MeetingIndexPage"]
     subpage_types = []
 
-    class Meta:
+    class Meta(DatedPage.Meta):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
 

@@ -560,8 +560,10 @@ def test_the_index_query_count_does_not_grow_with_the_groups(w, django_assert_ma
     client.get(w["index"].url)
     with django_assert_max_num_queries(40) as small:
         client.get(w["index"].url)
+    small = len(small.captured_queries)  # read now: the next request empties the connection's query log
     for n in range(10):
         working_group_create(w["council_a"], f"Groupe {n}", members=[w["wg_member"]])
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    client.get(w["index"].url)  # new restrictions: the visibility paths are read again once (fragment cache)
+    with django_assert_max_num_queries(small):
         response = client.get(w["index"].url)
     assert response.content.decode().count("working-group-card") == 11

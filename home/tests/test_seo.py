@@ -22,7 +22,7 @@ import pytest
 from blog.factories import BlogPageFactory
 from blog.models import BlogIndexPage
 from core.models import BasePage
-from core.seo import text_excerpt
+from core.seo import ListedSitemap, text_excerpt
 from core.visibility import page_is_public
 from councils.factories import CouncilPageFactory, UserFactory, working_group_create
 from councils.services import council_add_editor
@@ -159,8 +159,8 @@ def pages(world, prefix):
     return {k: v for k, v in vars(world).items() if k.startswith(prefix)}
 
 
-def sitemap_urls(client):
-    response = client.get("/sitemap.xml")
+def sitemap_urls(client, address="/sitemap.xml"):
+    response = client.get(address)
     assert response.status_code == 200
     root = ElementTree.fromstring(response.content)  # noqa: S314 - our own response
     return {
@@ -257,6 +257,27 @@ def test_the_sitemap_costs_the_same_queries_with_ten_times_the_pages(world, clie
     assert len(sitemap_urls(client)) > 120
     assert count() == small
     assert small <= 10
+
+
+def test_a_sitemap_of_more_than_one_file_is_an_index_of_files_listing_the_same_urls(
+    world, client, monkeypatch
+):
+    """Past `SITEMAP_PAGE_SIZE` listed pages, /sitemap.xml (the address robots.txt gives) is a sitemap index
+    whose files, together, list exactly what one file would."""
+    expected = sitemap_urls(client)
+    monkeypatch.setattr(ListedSitemap, "limit", 7)
+
+    index = ElementTree.fromstring(client.get("/sitemap.xml").content)  # noqa: S314 - our own response
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    files = [loc.text for loc in index.findall("s:sitemap/s:loc", SITEMAP_NS)]
+    assert files == [f"http://testserver/sitemap.xml?p={n}" for n in range(1, -(-len(expected) // 7) + 1)]
+    found = {}
+    for url in files:
+        urls = sitemap_urls(client, url.removeprefix("http://testserver"))
+        assert 0 < len(urls) <= 7
+        found.update(urls)
+    assert found.keys() == expected.keys()
+    assert "Sitemap: http://testserver/sitemap.xml" in client.get("/robots.txt").content.decode()
 
 
 def test_the_sitemap_is_the_same_for_a_member_as_for_anyone(world):
