@@ -6,6 +6,7 @@ from django.core import mail
 from django.utils import timezone
 
 import pytest
+import time_machine
 from icalendar import Calendar
 
 from core.dated import ItemStatus
@@ -163,6 +164,9 @@ def test_unlimited_capacity_confirms_everyone(make_event):
 # -- Duplicates --------------------------------------------------------------------------------------------
 
 
+@time_machine.travel(
+    "2026-03-02 09:00 +0100", tick=False
+)  # the link's signature holds the second it was made
 def test_a_second_registration_with_the_same_email_takes_no_seat_and_emails_the_address(
     event, django_capture_on_commit_callbacks
 ):
